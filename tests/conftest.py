@@ -1,0 +1,92 @@
+"""Shared fixtures: a small factory for treatments and paths to the shipped content."""
+
+import datetime
+import os
+from pathlib import Path
+
+import pytest
+
+from treatments.models import FAQ, Section, Treatment
+from treatments.section_kinds import SectionKind
+
+REPO = Path(__file__).resolve().parent.parent
+CONTENT_DIR = REPO / "content"
+
+
+def make_treatment(
+    slug: str = "peel",
+    *,
+    status: str = Treatment.Status.PUBLISHED,
+    sections: dict[str, str] | None = None,
+    faqs: list[tuple[str, str]] | None = None,
+    **fields,
+) -> Treatment:
+    """A treatment with a body for every section kind unless told otherwise."""
+    defaults = {
+        "title": slug.replace("-", " ").title(),
+        "summary": f"What a {slug} involves.",
+        "description": f"What a {slug} is, how to prepare, aftercare, risks and results explained.",
+        "reviewed_by": "Dr Test",
+        "last_reviewed": datetime.date(2026, 11, 1),
+        "next_review": datetime.date(2027, 11, 1),
+    }
+    treatment = Treatment.objects.create(slug=slug, status=status, **{**defaults, **fields})
+    if sections is None:
+        sections = {kind.value: f"Text about {kind.label.lower()}." for kind in SectionKind}
+    for kind, body in sections.items():
+        Section.objects.create(treatment=treatment, kind=kind, body=body)
+    for position, (question, answer) in enumerate(faqs or [], start=1):
+        FAQ.objects.create(treatment=treatment, position=position, question=question, answer=answer)
+    return treatment
+
+
+@pytest.fixture
+def treatment(db) -> Treatment:
+    return make_treatment(
+        faqs=[("Does it hurt?", "It can sting a little."), ("How long?", "About an hour.")]
+    )
+
+
+@pytest.fixture
+def draft(db) -> Treatment:
+    return make_treatment("secret-draft", status=Treatment.Status.DRAFT)
+
+
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium driven by Playwright. Missing under CI=true is a failure, not a skip."""
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} not found: install Debian's chromium package"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
+    # around it are still synchronous, which Django's async guard cannot tell.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 375, "height": 812})
+    page = context.new_page()
+    yield page
+    context.close()

@@ -1,0 +1,139 @@
+"""Every public URL through the test client."""
+
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+from django.contrib.auth.models import User
+
+from treatments.section_kinds import SectionKind
+
+from .conftest import REPO, make_treatment
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/", "/treatments/", "/treatments/peel/", "/treatments/peel/faq/", "/healthz"],
+)
+def test_public_urls_answer_200(client, treatment, url):
+    assert client.get(url).status_code == 200
+
+
+def test_home_and_list_link_to_published_treatments_only(client, treatment, draft):
+    for url in ("/", "/treatments/"):
+        html = client.get(url).content.decode()
+        assert 'href="/treatments/peel/"' in html
+        assert "secret-draft" not in html
+
+
+def test_treatment_page_shows_every_section_in_order_under_one_h1(client, treatment):
+    html = client.get("/treatments/peel/").content.decode()
+    assert html.count("<h1") == 1
+    ids = re.findall(r'<h2 id="([a-z-]+)"', html)
+    assert ids == ["toc-heading", *[kind.anchor for kind in SectionKind], "questions"]
+    for kind in SectionKind:
+        assert f'<a href="#{kind.anchor}">{kind.label}</a>' in html
+        assert f"Text about {kind.label.lower()}." in html
+
+
+def test_empty_sections_are_left_out(client):
+    make_treatment(sections={"overview": "Hello.", "risks": ""})
+    html = client.get("/treatments/peel/").content.decode()
+    assert 'id="overview"' in html
+    assert 'id="risks"' not in html
+
+
+def test_treatment_page_links_its_top_questions_to_the_faq_page(client, treatment):
+    html = client.get("/treatments/peel/").content.decode()
+    assert 'href="/treatments/peel/faq/#does-it-hurt"' in html
+    assert 'href="/treatments/peel/faq/"' in html
+
+
+def test_faq_page_shows_each_question_as_a_heading_with_its_answer(client, treatment):
+    html = client.get("/treatments/peel/faq/").content.decode()
+    assert '<h2 id="does-it-hurt">Does it hurt?</h2>' in html
+    assert "<p>It can sting a little.</p>" in html
+    assert html.count("<h1") == 1
+
+
+def test_review_dates_are_shown(client, treatment):
+    html = client.get("/treatments/peel/").content.decode()
+    assert "Page last reviewed" in html and "1 November 2026" in html
+    assert "Next review due" in html and "1 November 2027" in html
+    assert "Reviewed by" in html and "Dr Test" in html
+
+
+@pytest.mark.parametrize("url", ["/treatments/secret-draft/", "/treatments/secret-draft/faq/"])
+def test_drafts_answer_404_to_the_public(client, draft, url):
+    assert client.get(url).status_code == 404
+
+
+def test_unknown_treatment_answers_404(client, db):
+    response = client.get("/treatments/no-such-thing/")
+    assert response.status_code == 404
+    assert b"We cannot find that page" in response.content
+
+
+def test_staff_see_drafts_with_a_banner_and_no_caching(client, draft):
+    staff = User.objects.create_user("editor", password="pw", is_staff=True)
+    client.force_login(staff)
+    response = client.get("/treatments/secret-draft/")
+    assert response.status_code == 200
+    assert b"<strong>Draft</strong>" in response.content
+    assert "no-cache" in response["Cache-Control"]
+    assert "private" in response["Cache-Control"] or "no-store" in response["Cache-Control"]
+
+
+def test_logged_in_non_staff_do_not_see_drafts(client, draft):
+    client.force_login(User.objects.create_user("patient", password="pw"))
+    assert client.get("/treatments/secret-draft/").status_code == 404
+
+
+def test_published_pages_have_no_draft_banner(client, treatment):
+    assert b"Draft" not in client.get("/treatments/peel/").content
+
+
+def test_pages_refuse_post(client, treatment):
+    assert client.post("/treatments/peel/").status_code == 405
+
+
+def test_canonical_link_is_absolute_from_site_base_url(client, treatment, settings):
+    settings.SITE_BASE_URL = "https://clinic.example"
+    html = client.get("/treatments/peel/", HTTP_HOST="127.0.0.1").content.decode()
+    assert '<link rel="canonical" href="https://clinic.example/treatments/peel/">' in html
+
+
+def test_healthz_says_ok_when_the_database_answers(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.content == b"ok"
+    assert response["Content-Type"].startswith("text/plain")
+
+
+def test_healthz_answers_503_when_the_database_does_not(tmp_path):
+    """A real unreachable database, in a separate process: a directory is not a database file."""
+    script = (
+        "import django; django.setup();"
+        "from django.test import Client;"
+        "r = Client().get('/healthz');"
+        "print(r.status_code, r.content.decode().strip())"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "clinic_site.settings.test",
+        "DATABASE_URL": f"sqlite:///{tmp_path}/missing-dir/db.sqlite3",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.stdout.strip() == "503 database unavailable", result.stderr

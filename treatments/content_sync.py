@@ -1,0 +1,178 @@
+"""Moving treatments between ``content/`` files and the database.
+
+``import_documents`` and ``export_treatments`` are the service functions behind the
+``import_content`` and ``export_content`` commands (and, later, the admin's
+download). Import is all or nothing: every file is parsed and validated before
+the first write, and the writes share one transaction.
+"""
+
+import hashlib
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from .content_format import (
+    DATE_KEYS,
+    META_KEYS,
+    ContentError,
+    FaqDocument,
+    SectionDocument,
+    TreatmentDocument,
+    dump_document,
+    parse_file,
+)
+from .models import FAQ, Section, Treatment
+
+TREATMENTS_SUBDIR = "treatments"
+NULLABLE_META = {*DATE_KEYS, "publish_at"}
+
+
+class Outcome(StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    # Changed in the admin since it was imported: left alone unless forced.
+    KEPT_EDITED = "kept (edited in the admin since the last import; use --force to overwrite)"
+
+
+@dataclass
+class ImportResult:
+    outcomes: list[tuple[str, Outcome]] = field(default_factory=list)
+
+    def count(self, outcome: Outcome) -> int:
+        return sum(1 for _, o in self.outcomes if o == outcome)
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def document_from_treatment(treatment: Treatment) -> TreatmentDocument:
+    """The content-file form of a treatment as it is in the database."""
+    meta = {
+        "title": treatment.title,
+        "slug": treatment.slug,
+        "summary": treatment.summary,
+        "description": treatment.description,
+        "reviewed_by": treatment.reviewed_by,
+        "last_reviewed": treatment.last_reviewed,
+        "next_review": treatment.next_review,
+        "status": treatment.status,
+        "publish_at": treatment.publish_at,
+    }
+    return TreatmentDocument(
+        meta=meta,
+        sections=[SectionDocument(kind=s.kind, body=s.body) for s in treatment.sections.all()],
+        faqs=[FaqDocument(question=f.question, answer=f.answer) for f in treatment.faqs.all()],
+    )
+
+
+def export_text(treatment: Treatment) -> str:
+    """The exact bytes ``export_content`` writes for a treatment."""
+    return dump_document(document_from_treatment(treatment))
+
+
+def read_directory(content_dir: Path) -> list[TreatmentDocument]:
+    """Parse every ``treatments/*.md`` under ``content_dir``; the first bad file raises."""
+    folder = Path(content_dir) / TREATMENTS_SUBDIR
+    if not folder.is_dir():
+        raise ContentError(folder, 0, "There is no such folder.")
+    documents = [parse_file(path) for path in sorted(folder.glob("*.md"))]
+    slugs: dict[str, str] = {}
+    for document in documents:
+        if document.slug in slugs:
+            raise ContentError(
+                document.path,
+                document.line_of("slug"),
+                f"The slug '{document.slug}' is used by {slugs[document.slug]} too.",
+            )
+        slugs[document.slug] = document.path
+        expected = f"{document.slug}.md"
+        if Path(document.path).name != expected:
+            raise ContentError(
+                document.path,
+                document.line_of("slug"),
+                f"A file's name must be its slug: rename it to {expected}.",
+            )
+    return documents
+
+
+def import_documents(
+    documents: list[TreatmentDocument], *, force: bool = False, dry_run: bool = False
+) -> ImportResult:
+    """Create or update one treatment per document inside one transaction.
+
+    A model validation failure is raised as ContentError naming the file and line,
+    and nothing is written.
+    """
+    result = ImportResult()
+    with transaction.atomic():
+        for document in documents:
+            result.outcomes.append((document.slug, _import_one(document, force=force)))
+        if dry_run:
+            transaction.set_rollback(True)
+    return result
+
+
+def _import_one(document: TreatmentDocument, *, force: bool) -> Outcome:
+    text = dump_document(document)
+    existing = Treatment.objects.with_content().filter(slug=document.slug).first()
+    if existing is not None:
+        current = export_text(existing)
+        if current == text:
+            if existing.source_hash != content_hash(text):
+                Treatment.objects.filter(pk=existing.pk).update(source_hash=content_hash(text))
+            return Outcome.UNCHANGED
+        if existing.source_hash != content_hash(current) and not force:
+            return Outcome.KEPT_EDITED
+
+    treatment = existing or Treatment()
+    # Every key is set, so a key deleted from the file clears the field too.
+    for key in META_KEYS:
+        value = document.meta.get(key)
+        setattr(treatment, key, "" if value is None and key not in NULLABLE_META else value)
+    treatment.status = document.meta.get("status") or Treatment.Status.DRAFT
+    treatment.source_hash = content_hash(text)
+    _validate(treatment, document, exclude=["slug"] if existing else None)
+    treatment.save()
+
+    treatment.sections.all().delete()
+    treatment.faqs.all().delete()
+    for position, section in enumerate(document.sections, start=1):
+        row = Section(treatment=treatment, kind=section.kind, position=position, body=section.body)
+        _validate(row, document, line=section.line, exclude=["treatment"])
+        row.save()
+    for position, faq in enumerate(document.faqs, start=1):
+        row = FAQ(treatment=treatment, position=position, question=faq.question, answer=faq.answer)
+        _validate(row, document, line=faq.line, exclude=["treatment", "anchor"])
+        row.save()
+    return Outcome.UPDATED if existing else Outcome.CREATED
+
+
+def _validate(obj, document: TreatmentDocument, *, line: int = 0, exclude=None) -> None:
+    try:
+        obj.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        field_name, messages = next(iter(exc.message_dict.items()))
+        raise ContentError(
+            document.path,
+            line or document.line_of(field_name),
+            f"'{field_name}': {' '.join(messages)}",
+        ) from exc
+
+
+def export_treatments(content_dir: Path, treatments=None) -> list[Path]:
+    """Write each treatment to ``content_dir/treatments/<slug>.md``; returns the paths."""
+    folder = Path(content_dir) / TREATMENTS_SUBDIR
+    folder.mkdir(parents=True, exist_ok=True)
+    if treatments is None:
+        treatments = Treatment.objects.with_content().order_by("slug")
+    written = []
+    for treatment in treatments:
+        path = folder / f"{treatment.slug}.md"
+        path.write_text(export_text(treatment), encoding="utf-8")
+        written.append(path)
+    return written

@@ -1,0 +1,156 @@
+"""Markdown written by clinic staff, turned into HTML that is safe to show patients.
+
+Threat: staff copy becomes public HTML. A mistaken paste or a compromised staff
+account must not be able to run script in a patient's browser, load third-party
+content or restyle the page. Two layers stand in the way:
+
+1. Python-Markdown is run with raw HTML switched off: ``<script>`` typed into a
+   field is shown as text, never passed through.
+2. The output is cleaned by nh3 (the Rust ``ammonia`` sanitizer) against an
+   allowlist of tags, attributes and URL schemes, so a bug or an extension in
+   layer 1 still cannot produce an event handler, a ``style`` attribute or a
+   ``javascript:``/``data:`` URL.
+
+This module is the only place Markdown becomes HTML. It runs when content is
+saved; pages serve the stored result.
+"""
+
+import xml.etree.ElementTree as etree
+from urllib.parse import urlsplit
+
+import markdown
+import nh3
+from django.conf import settings
+from django.utils.text import slugify
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+
+# Section bodies sit under the page's h1 and a section h2, so their own headings start at h3.
+FIRST_BODY_HEADING_LEVEL = 3
+
+ALLOWED_TAGS = {
+    "p",
+    "br",
+    "hr",
+    "strong",
+    "em",
+    "b",
+    "i",
+    "code",
+    "pre",
+    "blockquote",
+    "abbr",
+    "ul",
+    "ol",
+    "li",
+    "a",
+    "img",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title", "rel"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "abbr": {"title"},
+    "ol": {"start"},
+    "h3": {"id"},
+    "h4": {"id"},
+    "h5": {"id"},
+    "h6": {"id"},
+}
+ALLOWED_URL_SCHEMES = {"http", "https", "mailto", "tel"}
+# Stripped with their content, not unwrapped into text.
+REMOVED_WITH_CONTENT = {"script", "style", "template", "iframe", "object", "embed"}
+
+
+class _DemoteHeadings(Treeprocessor):
+    """Shift headings so the body's highest heading becomes an h3 (never past h6)."""
+
+    def run(self, root: etree.Element) -> None:
+        headings = [el for el in root.iter() if el.tag in {"h1", "h2", "h3", "h4", "h5", "h6"}]
+        if not headings:
+            return
+        shift = FIRST_BODY_HEADING_LEVEL - min(int(el.tag[1]) for el in headings)
+        if shift <= 0:
+            return
+        for el in headings:
+            el.tag = f"h{min(int(el.tag[1]) + shift, 6)}"
+
+
+class _MarkExternalLinks(Treeprocessor):
+    """Give links to other sites rel="noopener", so they cannot reach back to this tab."""
+
+    def run(self, root: etree.Element) -> None:
+        own_host = urlsplit(settings.SITE_BASE_URL).hostname
+        for link in root.iter("a"):
+            parts = urlsplit(link.get("href", ""))
+            if parts.scheme in {"http", "https"} and parts.hostname != own_host:
+                link.set("rel", "noopener")
+
+
+class _ClinicMarkdown(Extension):
+    def __init__(self, id_prefix: str = "", **kwargs):
+        self.id_prefix = id_prefix
+        super().__init__(**kwargs)
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's API)
+        # Raw HTML is escaped as text instead of passed through.
+        md.preprocessors.deregister("html_block")
+        md.inlinePatterns.deregister("html")
+        # Before the toc extension (priority 5), so ids are made for the final levels;
+        # after inline parsing (priority 20), which is where links come into being.
+        md.treeprocessors.register(_DemoteHeadings(md), "clinic_demote_headings", 10)
+        md.treeprocessors.register(_MarkExternalLinks(md), "clinic_external_links", 9)
+
+
+def _heading_slugifier(prefix: str):
+    def make_id(value: str, separator: str) -> str:
+        base = slugify(value) or "part"
+        return f"{prefix}-{base}" if prefix else base
+
+    return make_id
+
+
+def render_markdown(text: str, *, id_prefix: str = "") -> str:
+    """Render staff Markdown to sanitized HTML.
+
+    ``id_prefix`` keeps heading ids unique on a page that joins several bodies
+    (each section passes its own).
+    """
+    if not text.strip():
+        return ""
+    html = markdown.markdown(
+        text,
+        extensions=[
+            "tables",
+            "fenced_code",
+            "sane_lists",
+            "toc",
+            _ClinicMarkdown(id_prefix=id_prefix),
+        ],
+        extension_configs={"toc": {"slugify": _heading_slugifier(id_prefix), "permalink": False}},
+        output_format="html",
+    )
+    return sanitize_html(html)
+
+
+def sanitize_html(html: str) -> str:
+    """Clean an HTML fragment against the allowlist. Safe to call on any input."""
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        clean_content_tags=REMOVED_WITH_CONTENT,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_URL_SCHEMES,
+        # rel is set by _MarkExternalLinks on the links that need it, not on every link.
+        link_rel=None,
+        strip_comments=True,
+    )

@@ -1,0 +1,144 @@
+"""Measure how easy patient copy is to read.
+
+Patient pages should read at school grade 8 or below (NIH and CDC advice) and
+keep SMOG low (the NHS aims for 9 or less and fixes pages above 14). This
+module turns a Markdown body into plain sentences and scores it with textstat.
+
+It is used by the content tests, a management command and the admin, so it
+has no Django imports.
+
+Typical use::
+
+    r = measure(section.body)
+    for finding in problems(r):
+        print(finding)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html.parser import HTMLParser
+
+import markdown
+import textstat
+
+MAX_FK_GRADE = 8.0
+MAX_SMOG = 10.0
+MAX_AVG_SENTENCE_WORDS = 20.0
+
+# Elements whose text counts as one block (one sentence or more).
+BLOCK_TAGS = frozenset({"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "blockquote"})
+SENTENCE_ENDS = (".", "!", "?")
+
+
+class _BlockTextParser(HTMLParser):
+    """Collect the text of block elements, one string per block.
+
+    Text is only kept while inside a block element. When a block starts inside
+    another one (a paragraph in a list item, a nested list), the text gathered
+    so far is closed off as its own block, so no text is counted twice. Only
+    text nodes are read, so link text is kept and URLs (attributes) are not.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[str] = []
+        self._depth = 0
+        self._buffer: list[str] = []
+
+    def _flush(self) -> None:
+        text = " ".join("".join(self._buffer).split())
+        self._buffer = []
+        if text:
+            self.blocks.append(text)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in BLOCK_TAGS:
+            self._flush()
+            self._depth += 1
+        elif tag == "br" and self._depth:
+            self._buffer.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in BLOCK_TAGS and self._depth:
+            self._flush()
+            self._depth -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self._depth:
+            self._buffer.append(data)
+
+
+def _as_sentence(block: str) -> str:
+    """End a block with a full stop unless it already ends a sentence."""
+    if block.endswith(":"):
+        return block[:-1].rstrip() + "."
+    if block.endswith(SENTENCE_ENDS):
+        return block
+    return block + "."
+
+
+def plain_text(markdown_text: str) -> str:
+    """Return the readable text of a Markdown body as plain sentences.
+
+    Headings, paragraphs, list items, table cells and quotes each become their
+    own sentence, so a bullet list is scored as short sentences rather than one
+    very long one.
+    """
+    html = markdown.markdown(markdown_text, extensions=["tables", "sane_lists"])
+    parser = _BlockTextParser()
+    parser.feed(html)
+    parser.close()
+    return " ".join(_as_sentence(block) for block in parser.blocks)
+
+
+@dataclass(frozen=True)
+class Readability:
+    """Reading-ease figures for one piece of copy."""
+
+    words: int
+    sentences: int
+    fk_grade: float
+    smog: float
+    avg_sentence_words: float
+
+
+def measure(markdown_text: str) -> Readability:
+    """Score a Markdown body with textstat (Flesch-Kincaid grade and SMOG)."""
+    text = plain_text(markdown_text)
+    if not text:
+        return Readability(words=0, sentences=0, fk_grade=0.0, smog=0.0, avg_sentence_words=0.0)
+    words = textstat.lexicon_count(text)
+    sentences = textstat.sentence_count(text)
+    return Readability(
+        words=words,
+        sentences=sentences,
+        fk_grade=round(float(textstat.flesch_kincaid_grade(text)), 1),
+        smog=round(float(textstat.smog_index(text)), 1),
+        avg_sentence_words=round(words / sentences, 1) if sentences else 0.0,
+    )
+
+
+def _limit(value: float) -> str:
+    return f"{value:g}"
+
+
+def problems(r: Readability) -> list[str]:
+    """Return plain findings for copy that is too hard to read; empty when fine."""
+    found: list[str] = []
+    if r.fk_grade > MAX_FK_GRADE:
+        found.append(
+            f"Reading grade {r.fk_grade} is above {_limit(MAX_FK_GRADE)}; "
+            "use shorter sentences and simpler words."
+        )
+    if r.smog > MAX_SMOG:
+        found.append(
+            f"SMOG score {r.smog} is above {_limit(MAX_SMOG)}; "
+            "use fewer long words (three syllables or more)."
+        )
+    if r.avg_sentence_words > MAX_AVG_SENTENCE_WORDS:
+        found.append(
+            f"Sentences average {r.avg_sentence_words} words, above "
+            f"{_limit(MAX_AVG_SENTENCE_WORDS)}; split long sentences."
+        )
+    return found
