@@ -6,7 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from treatments.models import Treatment
+from treatments.models import Page, Treatment
 
 from .conftest import CONTENT_DIR
 from .test_content_format import GOOD
@@ -128,9 +128,48 @@ def test_import_export_import_is_a_fixed_point_byte_for_byte(tmp_path):
     second = tmp_path / "second"
     run("export_content", str(second))
 
-    shipped = sorted((CONTENT_DIR / "treatments").glob("*.md"))
-    assert shipped, "content/treatments/ holds no files"
+    shipped = sorted(CONTENT_DIR.glob("*/*.md"))
+    assert {path.parent.name for path in shipped} == {"treatments", "pages"}
     for path in shipped:
-        exported = (first / "treatments" / path.name).read_bytes()
-        assert exported == path.read_bytes(), f"{path.name} is not in canonical form"
-        assert (second / "treatments" / path.name).read_bytes() == exported
+        relative = path.relative_to(CONTENT_DIR)
+        exported = (first / relative).read_bytes()
+        assert exported == path.read_bytes(), f"{relative} is not in canonical form"
+        assert (second / relative).read_bytes() == exported
+    assert sorted(p.relative_to(second) for p in second.glob("*/*.md")) == [
+        p.relative_to(CONTENT_DIR) for p in shipped
+    ]
+
+
+PAGE = """---
+title: About this information
+slug: about
+description: How these pages are written and checked, and when to ask a clinician instead.
+---
+
+## Who checks these pages
+
+Our clinical team.
+"""
+
+
+def test_pages_are_imported_and_kept_when_edited(content):
+    (content / "pages").mkdir()
+    (content / "pages" / "about.md").write_text(PAGE)
+    assert "pages/about: created" in run("import_content", str(content))
+    page = Page.objects.get()
+    assert '<h2 id="who-checks-these-pages">' in page.body_html
+
+    page.body = "Changed by staff."
+    page.save()
+    (content / "pages" / "about.md").write_text(PAGE.replace("Our clinical team.", "Us."))
+    assert "pages/about: kept" in run("import_content", str(content))
+    assert Page.objects.get().body == "Changed by staff."
+
+
+def test_a_page_may_not_take_a_reserved_address(content):
+    (content / "pages").mkdir()
+    (content / "pages" / "treatments.md").write_text(
+        PAGE.replace("slug: about", "slug: treatments")
+    )
+    with pytest.raises(CommandError, match="treatments.md, line 3: 'slug'"):
+        run("import_content", str(content))

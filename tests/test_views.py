@@ -8,6 +8,7 @@ import sys
 import pytest
 from django.contrib.auth.models import User
 
+from treatments.models import Page, SiteSettings
 from treatments.section_kinds import SectionKind
 
 from .conftest import REPO, make_treatment
@@ -137,3 +138,53 @@ def test_healthz_answers_503_when_the_database_does_not(tmp_path):
         check=False,
     )
     assert result.stdout.strip() == "503 database unavailable", result.stderr
+
+
+def test_a_renamed_treatment_redirects_permanently_from_its_old_address(client, treatment):
+    treatment.slug = "chemical-peel"
+    treatment.save()
+    for old, new in [
+        ("/treatments/peel/", "/treatments/chemical-peel/"),
+        ("/treatments/peel/faq/", "/treatments/chemical-peel/faq/"),
+    ]:
+        response = client.get(old)
+        assert response.status_code == 301
+        assert response["Location"] == new
+
+
+def test_a_deleted_treatment_answers_410_gone(client, treatment):
+    treatment.delete()
+    response = client.get("/treatments/peel/")
+    assert response.status_code == 410
+    assert b"This page has been removed" in response.content
+
+
+def test_reusing_a_former_address_makes_it_live_again(client, treatment):
+    treatment.delete()
+    make_treatment("peel", title="New peel")
+    response = client.get("/treatments/peel/")
+    assert response.status_code == 200
+    assert b"New peel" in response.content
+
+
+def test_an_old_address_of_a_draft_is_not_revealed(client, draft):
+    draft.slug = "renamed-draft"
+    draft.save()
+    assert client.get("/treatments/secret-draft/").status_code == 404
+
+
+def test_site_pages_are_served_at_their_slug(client, db):
+    Page.objects.create(
+        title="About this information", slug="about", description="d", body="## Who\n\nUs."
+    )
+    response = client.get("/about/")
+    assert response.status_code == 200
+    assert b'<h2 id="who">Who</h2>' in response.content
+    assert client.get("/no-such-page/").status_code == 404
+
+
+def test_clinic_details_come_from_site_settings(client, treatment):
+    SiteSettings.objects.create(clinic_name="Riverside Skin", phone="020 7946 0000")
+    html = client.get("/treatments/peel/").content.decode()
+    assert "Riverside Skin" in html
+    assert '<a href="tel:02079460000">020 7946 0000</a>' in html

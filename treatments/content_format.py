@@ -36,6 +36,8 @@ META_KEYS = (
     "publish_at",
 )
 REQUIRED_META = ("title", "slug")
+# content/pages/<slug>.md: front matter, then a Markdown body.
+PAGE_META_KEYS = ("title", "slug", "description")
 DATE_KEYS = ("last_reviewed", "next_review")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 FENCE_RE = re.compile(r"^(```|~~~)")
@@ -87,27 +89,64 @@ class TreatmentDocument:
         return self.meta_lines.get(key, 1)
 
 
-def parse_file(path: Path | str) -> TreatmentDocument:
-    """Read and parse one content file."""
-    path = Path(path)
+@dataclass
+class PageDocument:
+    meta: dict
+    body: str
+    path: str = ""
+    meta_lines: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def slug(self) -> str:
+        return self.meta["slug"]
+
+    def line_of(self, key: str) -> int:
+        return self.meta_lines.get(key, 1)
+
+
+def _read(path: Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         line = exc.object[: exc.start].count(b"\n") + 1
         raise ContentError(path, line, "The file is not UTF-8 text.") from exc
-    return parse_text(text, path)
+
+
+def parse_file(path: Path | str) -> TreatmentDocument:
+    """Read and parse one treatment file."""
+    return parse_text(_read(Path(path)), path)
+
+
+def parse_page_file(path: Path | str) -> PageDocument:
+    """Read and parse one page file."""
+    return parse_page_text(_read(Path(path)), path)
 
 
 def parse_text(text: str, path: Path | str = "<text>") -> TreatmentDocument:
-    """Parse the text of a content file; raises ContentError naming the line."""
+    """Parse the text of a treatment file; raises ContentError naming the line."""
     lines = text.replace("\r\n", "\n").split("\n")
-    meta, meta_lines, body_start = _parse_front_matter(lines, path)
+    meta, meta_lines, body_start = _parse_front_matter(lines, path, META_KEYS)
     document = TreatmentDocument(meta=meta, path=str(path), meta_lines=meta_lines)
     _parse_body(lines, body_start, document)
     return document
 
 
-def _parse_front_matter(lines: list[str], path) -> tuple[dict, dict[str, int], int]:
+def parse_page_text(text: str, path: Path | str = "<text>") -> PageDocument:
+    """Parse the text of a page file; raises ContentError naming the line."""
+    lines = text.replace("\r\n", "\n").split("\n")
+    meta, meta_lines, body_start = _parse_front_matter(lines, path, PAGE_META_KEYS)
+    for number, raw in enumerate(lines[body_start:], start=body_start + 1):
+        if re.match(r"^#\s", raw):
+            raise ContentError(
+                path, number, "Use '## ' for headings; the page title comes from 'title'."
+            )
+    body = "\n".join(lines[body_start:]).strip()
+    return PageDocument(meta=meta, body=body, path=str(path), meta_lines=meta_lines)
+
+
+def _parse_front_matter(
+    lines: list[str], path, known_keys: tuple[str, ...]
+) -> tuple[dict, dict[str, int], int]:
     if not lines or lines[0].strip() != "---":
         raise ContentError(path, 1, "The file must start with front matter: a line '---'.")
     try:
@@ -134,11 +173,11 @@ def _parse_front_matter(lines: list[str], path) -> tuple[dict, dict[str, int], i
             meta_lines.setdefault(match.group(1), number)
 
     for key in meta:
-        if key not in META_KEYS:
+        if key not in known_keys:
             raise ContentError(
                 path,
                 meta_lines.get(str(key), 2),
-                f"Unknown front-matter key '{key}'. Known keys: {', '.join(META_KEYS)}.",
+                f"Unknown front-matter key '{key}'. Known keys: {', '.join(known_keys)}.",
             )
     for key in REQUIRED_META:
         if not meta.get(key):
@@ -252,15 +291,25 @@ def _scalar(value) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def dump_document(document: TreatmentDocument) -> str:
-    """Write a document in canonical form."""
+def _dump_front_matter(meta: dict, keys: tuple[str, ...]) -> list[str]:
     out = ["---"]
-    for key in META_KEYS:
-        value = document.meta.get(key)
+    for key in keys:
+        value = meta.get(key)
         if value is None or value == "":
             continue
         out.append(f"{key}: {_scalar(value)}")
     out.append("---")
+    return out
+
+
+def dump_page(document: PageDocument) -> str:
+    """Write a page in canonical form."""
+    return "\n".join([*_dump_front_matter(document.meta, PAGE_META_KEYS), "", document.body]) + "\n"
+
+
+def dump_document(document: TreatmentDocument) -> str:
+    """Write a treatment in canonical form."""
+    out = _dump_front_matter(document.meta, META_KEYS)
     for section in document.sections:
         out += ["", f"## {section.title}"]
         if section.body.strip():

@@ -1,9 +1,9 @@
-"""Moving treatments between ``content/`` files and the database.
+"""Moving treatments and pages between ``content/`` files and the database.
 
-``import_documents`` and ``export_treatments`` are the service functions behind the
-``import_content`` and ``export_content`` commands (and, later, the admin's
-download). Import is all or nothing: every file is parsed and validated before
-the first write, and the writes share one transaction.
+``import_content`` and ``export_content`` are the service functions behind the
+commands of the same names (and the admin's download). Import is all or nothing:
+every file is parsed before the first write, the writes share one transaction,
+and a model validation error rolls all of them back.
 """
 
 import hashlib
@@ -17,16 +17,21 @@ from django.db import transaction
 from .content_format import (
     DATE_KEYS,
     META_KEYS,
+    PAGE_META_KEYS,
     ContentError,
     FaqDocument,
+    PageDocument,
     SectionDocument,
     TreatmentDocument,
     dump_document,
+    dump_page,
     parse_file,
+    parse_page_file,
 )
-from .models import FAQ, Section, Treatment
+from .models import FAQ, Page, Section, Treatment
 
 TREATMENTS_SUBDIR = "treatments"
+PAGES_SUBDIR = "pages"
 NULLABLE_META = {*DATE_KEYS, "publish_at"}
 
 
@@ -80,7 +85,18 @@ def read_directory(content_dir: Path) -> list[TreatmentDocument]:
     folder = Path(content_dir) / TREATMENTS_SUBDIR
     if not folder.is_dir():
         raise ContentError(folder, 0, "There is no such folder.")
-    documents = [parse_file(path) for path in sorted(folder.glob("*.md"))]
+    return _checked_names([parse_file(path) for path in sorted(folder.glob("*.md"))])
+
+
+def read_pages(content_dir: Path) -> list[PageDocument]:
+    """Parse every ``pages/*.md`` under ``content_dir`` (the folder is optional)."""
+    folder = Path(content_dir) / PAGES_SUBDIR
+    paths = sorted(folder.glob("*.md")) if folder.is_dir() else []
+    return _checked_names([parse_page_file(path) for path in paths])
+
+
+def _checked_names(documents: list) -> list:
+    """Each slug once, and each file named after its slug, so export writes the same file."""
     slugs: dict[str, str] = {}
     for document in documents:
         if document.slug in slugs:
@@ -100,21 +116,25 @@ def read_directory(content_dir: Path) -> list[TreatmentDocument]:
     return documents
 
 
-def import_documents(
-    documents: list[TreatmentDocument], *, force: bool = False, dry_run: bool = False
-) -> ImportResult:
-    """Create or update one treatment per document inside one transaction.
-
-    A model validation failure is raised as ContentError naming the file and line,
-    and nothing is written.
-    """
+def import_content(content_dir: Path, *, force: bool = False, dry_run: bool = False):
+    """Read and import every treatment and page under ``content_dir`` in one transaction."""
+    treatments = read_directory(content_dir)
+    pages = read_pages(content_dir)
     result = ImportResult()
     with transaction.atomic():
-        for document in documents:
-            result.outcomes.append((document.slug, _import_one(document, force=force)))
+        for document in treatments:
+            outcome = _import_one(document, force=force)
+            result.outcomes.append((f"{TREATMENTS_SUBDIR}/{document.slug}", outcome))
+        for document in pages:
+            outcome = _import_page(document, force=force)
+            result.outcomes.append((f"{PAGES_SUBDIR}/{document.slug}", outcome))
         if dry_run:
             transaction.set_rollback(True)
     return result
+
+
+def _edited_since_import(current_text: str, source_hash: str) -> bool:
+    return source_hash != content_hash(current_text)
 
 
 def _import_one(document: TreatmentDocument, *, force: bool) -> Outcome:
@@ -126,7 +146,7 @@ def _import_one(document: TreatmentDocument, *, force: bool) -> Outcome:
             if existing.source_hash != content_hash(text):
                 Treatment.objects.filter(pk=existing.pk).update(source_hash=content_hash(text))
             return Outcome.UNCHANGED
-        if existing.source_hash != content_hash(current) and not force:
+        if _edited_since_import(current, existing.source_hash) and not force:
             return Outcome.KEPT_EDITED
 
     treatment = existing or Treatment()
@@ -152,7 +172,35 @@ def _import_one(document: TreatmentDocument, *, force: bool) -> Outcome:
     return Outcome.UPDATED if existing else Outcome.CREATED
 
 
-def _validate(obj, document: TreatmentDocument, *, line: int = 0, exclude=None) -> None:
+def page_text(page: Page) -> str:
+    meta = {"title": page.title, "slug": page.slug, "description": page.description}
+    return dump_page(PageDocument(meta=meta, body=page.body))
+
+
+def _import_page(document: PageDocument, *, force: bool) -> Outcome:
+    text = dump_page(document)
+    existing = Page.objects.filter(slug=document.slug).first()
+    if existing is not None:
+        current = page_text(existing)
+        if current == text:
+            if existing.source_hash != content_hash(text):
+                Page.objects.filter(pk=existing.pk).update(source_hash=content_hash(text))
+            return Outcome.UNCHANGED
+        if _edited_since_import(current, existing.source_hash) and not force:
+            return Outcome.KEPT_EDITED
+    page = existing or Page()
+    for key in PAGE_META_KEYS:
+        setattr(page, key, document.meta.get(key) or "")
+    page.body = document.body
+    page.source_hash = content_hash(text)
+    _validate(page, document, exclude=["slug"] if existing else None)
+    page.save()
+    return Outcome.UPDATED if existing else Outcome.CREATED
+
+
+def _validate(
+    obj, document: TreatmentDocument | PageDocument, *, line: int = 0, exclude=None
+) -> None:
     try:
         obj.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
@@ -164,15 +212,17 @@ def _validate(obj, document: TreatmentDocument, *, line: int = 0, exclude=None) 
         ) from exc
 
 
-def export_treatments(content_dir: Path, treatments=None) -> list[Path]:
-    """Write each treatment to ``content_dir/treatments/<slug>.md``; returns the paths."""
-    folder = Path(content_dir) / TREATMENTS_SUBDIR
-    folder.mkdir(parents=True, exist_ok=True)
-    if treatments is None:
-        treatments = Treatment.objects.with_content().order_by("slug")
+def export_content(content_dir: Path) -> list[Path]:
+    """Write every treatment and page under ``content_dir``; returns the paths written."""
     written = []
-    for treatment in treatments:
-        path = folder / f"{treatment.slug}.md"
-        path.write_text(export_text(treatment), encoding="utf-8")
-        written.append(path)
+    for subdir, rows, to_text in (
+        (TREATMENTS_SUBDIR, Treatment.objects.with_content().order_by("slug"), export_text),
+        (PAGES_SUBDIR, Page.objects.order_by("slug"), page_text),
+    ):
+        folder = Path(content_dir) / subdir
+        folder.mkdir(parents=True, exist_ok=True)
+        for row in rows:
+            path = folder / f"{row.slug}.md"
+            path.write_text(to_text(row), encoding="utf-8")
+            written.append(path)
     return written

@@ -2,11 +2,15 @@
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
+
+from .models import SiteSettings
 
 
 def site(request: HttpRequest) -> dict:
     return {
-        "site_name": settings.SITE_NAME,
+        # Lazy: a template that never shows the clinic's details costs no query.
+        "site_settings": SimpleLazyObject(SiteSettings.load),
         # Canonical links are absolute and built from the configured address, never the
         # Host header, so a stray host name cannot become the page's canonical URL.
         "canonical_url": f"{settings.SITE_BASE_URL}{request.path}",

@@ -26,45 +26,22 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
 # Section bodies sit under the page's h1 and a section h2, so their own headings start at h3.
-FIRST_BODY_HEADING_LEVEL = 3
+SECTION_HEADING_LEVEL = 3
 
+HEADINGS = {"h2", "h3", "h4", "h5", "h6"}
 ALLOWED_TAGS = {
-    "p",
-    "br",
-    "hr",
-    "strong",
-    "em",
-    "b",
-    "i",
-    "code",
-    "pre",
-    "blockquote",
-    "abbr",
-    "ul",
-    "ol",
-    "li",
-    "a",
-    "img",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "table",
-    "thead",
-    "tbody",
-    "tr",
-    "th",
-    "td",
+    *("p", "br", "hr", "strong", "em", "b", "i", "code", "pre", "blockquote", "abbr"),
+    *("ul", "ol", "li", "a", "img"),
+    *("table", "thead", "tbody", "tr", "th", "td"),
+    *HEADINGS,
 }
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title", "rel"},
     "img": {"src", "alt", "title", "width", "height"},
     "abbr": {"title"},
     "ol": {"start"},
-    "h3": {"id"},
-    "h4": {"id"},
-    "h5": {"id"},
-    "h6": {"id"},
+    # Heading ids are what the table of contents and deep links point at.
+    **{heading: {"id"} for heading in HEADINGS},
 }
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto", "tel"}
 # Stripped with their content, not unwrapped into text.
@@ -72,13 +49,17 @@ REMOVED_WITH_CONTENT = {"script", "style", "template", "iframe", "object", "embe
 
 
 class _DemoteHeadings(Treeprocessor):
-    """Shift headings so the body's highest heading becomes an h3 (never past h6)."""
+    """Shift headings so the body's highest heading sits at ``top_level`` (never past h6)."""
+
+    def __init__(self, md: markdown.Markdown, top_level: int):
+        super().__init__(md)
+        self.top_level = top_level
 
     def run(self, root: etree.Element) -> None:
         headings = [el for el in root.iter() if el.tag in {"h1", "h2", "h3", "h4", "h5", "h6"}]
         if not headings:
             return
-        shift = FIRST_BODY_HEADING_LEVEL - min(int(el.tag[1]) for el in headings)
+        shift = self.top_level - min(int(el.tag[1]) for el in headings)
         if shift <= 0:
             return
         for el in headings:
@@ -97,8 +78,8 @@ class _MarkExternalLinks(Treeprocessor):
 
 
 class _ClinicMarkdown(Extension):
-    def __init__(self, id_prefix: str = "", **kwargs):
-        self.id_prefix = id_prefix
+    def __init__(self, top_heading_level: int, **kwargs):
+        self.top_heading_level = top_heading_level
         super().__init__(**kwargs)
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's API)
@@ -107,7 +88,9 @@ class _ClinicMarkdown(Extension):
         md.inlinePatterns.deregister("html")
         # Before the toc extension (priority 5), so ids are made for the final levels;
         # after inline parsing (priority 20), which is where links come into being.
-        md.treeprocessors.register(_DemoteHeadings(md), "clinic_demote_headings", 10)
+        md.treeprocessors.register(
+            _DemoteHeadings(md, self.top_heading_level), "clinic_demote_headings", 10
+        )
         md.treeprocessors.register(_MarkExternalLinks(md), "clinic_external_links", 9)
 
 
@@ -119,11 +102,14 @@ def _heading_slugifier(prefix: str):
     return make_id
 
 
-def render_markdown(text: str, *, id_prefix: str = "") -> str:
+def render_markdown(
+    text: str, *, id_prefix: str = "", top_heading_level: int = SECTION_HEADING_LEVEL
+) -> str:
     """Render staff Markdown to sanitized HTML.
 
     ``id_prefix`` keeps heading ids unique on a page that joins several bodies
-    (each section passes its own).
+    (each section passes its own). ``top_heading_level`` is where the body's
+    highest heading lands: 3 under a section's h2, 2 directly under the page's h1.
     """
     if not text.strip():
         return ""
@@ -134,7 +120,7 @@ def render_markdown(text: str, *, id_prefix: str = "") -> str:
             "fenced_code",
             "sane_lists",
             "toc",
-            _ClinicMarkdown(id_prefix=id_prefix),
+            _ClinicMarkdown(top_heading_level=top_heading_level),
         ],
         extension_configs={"toc": {"slugify": _heading_slugifier(id_prefix), "permalink": False}},
         output_format="html",

@@ -4,6 +4,7 @@ Markdown fields are stored beside their rendered, sanitized HTML. The HTML is ma
 in ``save()`` by ``markup.render_markdown`` and never on a request.
 """
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -18,6 +19,9 @@ MARKDOWN_HELP = (
     "1. for a numbered list; ### for a sub-heading; [words](https://address) for a link. "
     "HTML is shown as typed, not run."
 )
+
+# Pages live at /<slug>/, so they may not take the first part of another route.
+RESERVED_PAGE_SLUGS = {"admin", "treatments", "static", "media", "healthz", "search"}
 
 
 class TreatmentQuerySet(models.QuerySet):
@@ -157,3 +161,116 @@ class FAQ(models.Model):
         while anchor in taken:
             anchor, n = f"{base}-{n}", n + 1
         return anchor
+
+
+class FormerSlug(models.Model):
+    """An address a treatment used to have.
+
+    While the treatment exists the old address redirects to it permanently (301),
+    so search engines and bookmarks follow a renamed page. When the treatment is
+    deleted its row is kept with no treatment and the address answers 410 Gone.
+    """
+
+    slug = models.SlugField(max_length=80, unique=True)
+    treatment = models.ForeignKey(
+        Treatment, null=True, blank=True, on_delete=models.SET_NULL, related_name="former_slugs"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "former address"
+        verbose_name_plural = "former addresses"
+
+    def __str__(self) -> str:
+        return f"/treatments/{self.slug}/"
+
+    @property
+    def is_gone(self) -> bool:
+        return self.treatment_id is None
+
+
+class Page(models.Model):
+    """A site-level page such as "About this information", from ``content/pages/``."""
+
+    title = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=80, unique=True)
+    description = models.CharField("meta description", max_length=300)
+    body = models.TextField(help_text=MARKDOWN_HELP)
+    body_html = models.TextField(blank=True, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    source_hash = models.CharField(max_length=64, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        self.body_html = render_markdown(self.body, top_heading_level=2)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("treatments:page", kwargs={"slug": self.slug})
+
+    def clean(self) -> None:
+        if self.slug in RESERVED_PAGE_SLUGS:
+            raise ValidationError(
+                {"slug": f"'{self.slug}' is already a part of the site; choose another."},
+                code="reserved",
+            )
+
+
+class SiteSettings(models.Model):
+    """The clinic's details, one row, edited in the admin and shown on every page."""
+
+    clinic_name = models.CharField(max_length=120, default="Skin Clinic")
+    phone = models.CharField(max_length=40, blank=True, help_text="As patients should dial it.")
+    email = models.EmailField(blank=True)
+    address = models.TextField(blank=True, help_text="One line per part of the address.")
+    opening_hours = models.TextField(
+        blank=True, help_text="One line per day or range, e.g. 'Monday-Friday 09:00-18:00'."
+    )
+    booking_url = models.URLField(blank=True, help_text="Where the 'Book' button goes.")
+    out_of_hours = models.TextField(
+        "out-of-hours advice",
+        blank=True,
+        default=(
+            "If you are worried about your skin after treatment and we are closed, "
+            "call your out-of-hours health service. In an emergency, call the emergency number."
+        ),
+    )
+    disclaimer = models.TextField(
+        blank=True,
+        default=(
+            "This information is for education. It does not replace a consultation with a "
+            "clinician who knows your health."
+        ),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "site settings"
+        verbose_name_plural = "site settings"
+
+    def __str__(self) -> str:
+        return "Site settings"
+
+    def save(self, *args, **kwargs) -> None:
+        # One row only: whatever the form says, it is row 1.
+        self.pk = 1
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def load(cls) -> "SiteSettings":
+        """The settings row, created with defaults the first time it is asked for."""
+        settings_row, _ = cls.objects.get_or_create(pk=1)
+        return settings_row
+
+    @property
+    def address_lines(self) -> list[str]:
+        return [line.strip() for line in self.address.splitlines() if line.strip()]
+
+    @property
+    def opening_hours_lines(self) -> list[str]:
+        return [line.strip() for line in self.opening_hours.splitlines() if line.strip()]

@@ -10,4 +10,6 @@ urlpatterns = [
     path("treatments/", views.treatment_list, name="list"),
     path("treatments/<slug:slug>/", views.treatment_detail, name="detail"),
     path("treatments/<slug:slug>/faq/", views.treatment_faq, name="faq"),
+    # Last, so it never shadows a route above; Page.clean refuses slugs taken by them.
+    path("<slug:slug>/", views.page_detail, name="page"),
 ]

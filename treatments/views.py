@@ -1,12 +1,12 @@
 """Public pages. Thin: the models hold the rules, the templates the markup."""
 
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_safe
 
-from .models import Treatment
+from .models import FormerSlug, Page, Treatment
 
 # How many questions the treatment page shows before linking to the FAQ page.
 TOP_FAQ_COUNT = 5
@@ -19,8 +19,25 @@ def _visible_treatments(request: HttpRequest):
     return Treatment.objects.published()
 
 
-def _render_treatment_page(request: HttpRequest, slug: str, template: str, **context):
-    treatment = get_object_or_404(_visible_treatments(request).with_content(), slug=slug)
+def _former_address(request: HttpRequest, slug: str, url_name: str) -> HttpResponse:
+    """A renamed treatment redirects permanently; a deleted one is gone (410)."""
+    former = FormerSlug.objects.filter(slug=slug).first()
+    if former is None:
+        raise Http404("No such treatment")
+    if former.is_gone:
+        return render(request, "410.html", status=410)
+    current = _visible_treatments(request).filter(pk=former.treatment_id).first()
+    if current is None:
+        raise Http404("No such treatment")
+    return redirect(f"treatments:{url_name}", slug=current.slug, permanent=True)
+
+
+def _render_treatment_page(
+    request: HttpRequest, slug: str, url_name: str, template: str, **context
+) -> HttpResponse:
+    treatment = _visible_treatments(request).with_content().filter(slug=slug).first()
+    if treatment is None:
+        return _former_address(request, slug, url_name)
     response = render(request, template, {"treatment": treatment, **context})
     if not treatment.is_public:
         # A draft must never sit in a shared cache where the public could be served it.
@@ -43,13 +60,19 @@ def treatment_list(request: HttpRequest) -> HttpResponse:
 @require_safe
 def treatment_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return _render_treatment_page(
-        request, slug, "treatments/treatment_detail.html", top_faq_count=TOP_FAQ_COUNT
+        request, slug, "detail", "treatments/treatment_detail.html", top_faq_count=TOP_FAQ_COUNT
     )
 
 
 @require_safe
 def treatment_faq(request: HttpRequest, slug: str) -> HttpResponse:
-    return _render_treatment_page(request, slug, "treatments/treatment_faq.html")
+    return _render_treatment_page(request, slug, "faq", "treatments/treatment_faq.html")
+
+
+@require_safe
+def page_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    page = get_object_or_404(Page, slug=slug)
+    return render(request, "treatments/page_detail.html", {"page": page})
 
 
 @require_safe

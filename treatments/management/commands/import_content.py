@@ -1,4 +1,4 @@
-"""Load ``content/treatments/*.md`` into the database.
+"""Load ``content/treatments/*.md`` and ``content/pages/*.md`` into the database.
 
 All or nothing: any malformed file stops the import with its file and line, and
 nothing is written. A treatment edited in the admin since it was imported is
@@ -11,11 +11,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from treatments.content_format import ContentError
-from treatments.content_sync import Outcome, import_documents, read_directory
+from treatments.content_sync import Outcome, import_content
 
 
 class Command(BaseCommand):
-    help = "Create or update treatments from the Markdown files in content/."
+    help = "Create or update treatments and pages from the Markdown files in content/."
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -34,8 +34,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, content_dir: Path, dry_run: bool, force: bool, **options):
         try:
-            documents = read_directory(content_dir)
-            result = import_documents(documents, force=force, dry_run=dry_run)
+            result = import_content(content_dir, force=force, dry_run=dry_run)
         except ContentError as exc:
             raise CommandError(f"Nothing was imported. {exc}") from exc
 
