@@ -20,7 +20,7 @@ done; exit 1
 endef
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint install install-dev migrate content static superuser clean
+.PHONY: help run test lint check-content install install-dev migrate content static superuser clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -65,7 +65,16 @@ lint: install-dev ## ruff, Django's checks and a check for missing migrations
 	DJANGO_SETTINGS_MODULE=clinic_site.settings.test $(PY) manage.py check
 	DJANGO_SETTINGS_MODULE=clinic_site.settings.test $(PY) manage.py makemigrations --check --dry-run
 
-test: lint ## Run every check and test
+# A throwaway database, so the check never touches the one `make run` serves.
+CHECK_DB := DATABASE_URL=sqlite:///var/check-content.sqlite3
+
+check-content: install ## Check the copy in content/: sections, reading grades, review dates, links
+	@mkdir -p var && rm -f var/check-content.sqlite3
+	@$(CHECK_DB) $(RUN_ENV) $(PY) manage.py migrate --no-input --verbosity 0
+	@$(CHECK_DB) $(RUN_ENV) $(PY) manage.py import_content --verbosity 0
+	$(CHECK_DB) $(RUN_ENV) $(PY) manage.py check_content
+
+test: lint check-content ## Run every check and test
 	$(VENV)/bin/pytest
 
 clean: ## Remove .venv, var/ and collected files

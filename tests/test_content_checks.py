@@ -1,0 +1,135 @@
+"""The editorial checks behind check_content and the admin's guidance."""
+
+import datetime
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from treatments.content_checks import check_document
+from treatments.content_format import parse_text
+
+from .conftest import CONTENT_DIR
+from .test_content_format import GOOD
+
+TODAY = datetime.date(2026, 11, 22)
+PLAIN_ANSWER = " ".join(["You can go back to work the next day."] * 6)
+
+
+def findings(text: str, known_slugs=frozenset(), known_pages=frozenset({"about"})):
+    """The findings for a document, by where they point, with no database needed."""
+    by_where: dict[str, list[str]] = {}
+    checked = check_document(
+        parse_text(text), today=TODAY, known_slugs=set(known_slugs), known_pages=set(known_pages)
+    )
+    for finding in checked:
+        by_where.setdefault(finding.where, []).append(finding.message)
+    return by_where
+
+
+def test_missing_and_empty_sections_are_reported():
+    found = findings(GOOD.replace("A peel uses a mild acid.", ""))
+    assert "Missing sections: How it works, Benefits" in found["sections"][0]
+    assert found["section:overview"] == ["'Overview' is empty."]
+
+
+def test_a_long_description_is_reported_with_its_length():
+    long = "word " * 40
+    found = findings(GOOD.replace("description: What a chemical", f"description: {long}What a"))
+    assert "has 271 characters; search engines show 50-160" in found["description"][0]
+
+
+def test_an_overdue_review_is_reported():
+    assert (
+        "was due on 01 November 2025"
+        in findings(GOOD.replace("next_review: 2027-11-01", "next_review: 2025-11-01"))[
+            "next_review"
+        ][0]
+    )
+    assert "next_review" not in findings(GOOD)
+
+
+def test_hard_reading_is_reported_per_section():
+    hard = (
+        "Percutaneous collagen induction necessitates meticulous consideration of "
+        "contraindications, particularly immunosuppressive pharmacological interventions "
+        "and dermatological inflammatory conditions, alongside comprehensive evaluation."
+    )
+    found = findings(GOOD.replace("A peel uses a mild acid.", hard))
+    assert any("Reading grade" in message for message in found["section:overview"])
+    assert "section:aftercare" not in found
+
+
+def test_short_faq_answers_and_few_questions_are_reported():
+    found = findings(GOOD)
+    assert "There are 2 questions; aim for 5 or more." in found["faqs"]
+    assert "answer has 6 words" in found["faq:1"][0]
+    assert "faq:2" in found
+
+
+def test_a_well_sized_answer_passes():
+    found = findings(GOOD.replace("A little, for a few minutes.", PLAIN_ANSWER))
+    assert "faq:1" not in found
+
+
+@pytest.mark.parametrize(
+    "link, problem",
+    [
+        ("[x](/nowhere/)", "points to no page on this site"),
+        ("[x](/nowhere/deeper/)", "points to no page on this site"),
+        ("[x](/treatments/unknown/)", "points to no treatment"),
+        ("[x](#nothing-here)", "points to no part of this page"),
+        ("[x](/treatments/chemical-peel/faq/#no-such-question)", "points to no question"),
+    ],
+)
+def test_links_that_point_nowhere_are_reported(link, problem):
+    found = findings(GOOD.replace("A peel uses a mild acid.", f"See {link}."))
+    assert any(problem in message for message in found["links"])
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "[x](/treatments/)",
+        "[x](#aftercare)",
+        "[x](#aftercare-first-hours)",
+        "[x](/treatments/chemical-peel/faq/#does-it-sting)",
+        "[x](/treatments/other/)",
+        "[x](/about/)",
+        "[x](https://www.nhs.uk/)",
+        "[x](tel:+441234567890)",
+    ],
+)
+def test_links_that_lead_somewhere_pass(link):
+    found = findings(
+        GOOD.replace("A peel uses a mild acid.", f"See {link}."), known_slugs={"other"}
+    )
+    assert "links" not in found
+
+
+@pytest.mark.django_db
+def test_check_content_passes_on_the_shipped_copy():
+    call_command("import_content", str(CONTENT_DIR), verbosity=0)
+    out = StringIO()
+    call_command("check_content", stdout=out)
+    report = out.getvalue()
+    assert "Sections with text: 10 of 10" in report
+    assert "Nothing to fix." in report
+
+
+@pytest.mark.django_db
+def test_check_content_fails_with_a_readable_report(tmp_path):
+    folder = tmp_path / "treatments"
+    folder.mkdir()
+    (folder / "chemical-peel.md").write_text(GOOD)
+    call_command("import_content", str(tmp_path), verbosity=0)
+    out = StringIO()
+    with pytest.raises(CommandError, match="1 of 1 treatments need attention"):
+        call_command("check_content", "chemical-peel", stdout=out)
+    assert "- [faqs] There are 2 questions" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_check_content_names_unknown_slugs():
+    with pytest.raises(CommandError, match="No treatment with slug: nope"):
+        call_command("check_content", "nope")
