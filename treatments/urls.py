@@ -7,6 +7,7 @@ app_name = "treatments"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("search/", views.search_page, name="search"),
     path("treatments/", views.treatment_list, name="list"),
     path("treatments/<slug:slug>/", views.treatment_detail, name="detail"),
     path("treatments/<slug:slug>/faq/", views.treatment_faq, name="faq"),

@@ -7,6 +7,7 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_safe
 
 from .models import FormerSlug, Page, Treatment
+from .search import Query, search
 
 # How many questions the treatment page shows before linking to the FAQ page.
 TOP_FAQ_COUNT = 5
@@ -73,6 +74,17 @@ def treatment_faq(request: HttpRequest, slug: str) -> HttpResponse:
 def page_detail(request: HttpRequest, slug: str) -> HttpResponse:
     page = get_object_or_404(Page, slug=slug)
     return render(request, "treatments/page_detail.html", {"page": page})
+
+
+@require_safe
+def search_page(request: HttpRequest) -> HttpResponse:
+    """``/search/?q=``: never an error, whatever is typed; an empty query gets help."""
+    query = Query.parse(request.GET.get("q", ""))
+    hits = search(query)
+    context = {"query": query, "hits": hits}
+    if not hits:
+        context["treatments"] = Treatment.objects.published()
+    return render(request, "treatments/search.html", context)
 
 
 @require_safe
