@@ -11,6 +11,13 @@ urlpatterns = [
     path("treatments/", views.treatment_list, name="list"),
     path("treatments/<slug:slug>/", views.treatment_detail, name="detail"),
     path("treatments/<slug:slug>/faq/", views.treatment_faq, name="faq"),
+    path("treatments/<slug:slug>/before/", views.care_sheet, {"sheet": "before"}, name="before"),
+    path(
+        "treatments/<slug:slug>/aftercare/",
+        views.care_sheet,
+        {"sheet": "aftercare"},
+        name="aftercare",
+    ),
     # Last, so it never shadows a route above; Page.clean refuses slugs taken by them.
     path("<slug:slug>/", views.page_detail, name="page"),
 ]

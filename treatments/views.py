@@ -1,5 +1,6 @@
 """Public pages. Thin: the models hold the rules, the templates the markup."""
 
+from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -8,6 +9,7 @@ from django.views.decorators.http import require_safe
 
 from .models import FormerSlug, Page, Treatment
 from .search import Query, search
+from .section_kinds import SectionKind
 
 # How many questions the treatment page shows before linking to the FAQ page.
 TOP_FAQ_COUNT = 5
@@ -68,6 +70,29 @@ def treatment_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 def treatment_faq(request: HttpRequest, slug: str) -> HttpResponse:
     return _render_treatment_page(request, slug, "faq", "treatments/treatment_faq.html")
+
+
+# Printable sheets: the URL's last part, the section printed and its heading.
+CARE_SHEETS = {
+    "before": (SectionKind.BEFORE, "Your checklist"),
+    "aftercare": (SectionKind.AFTERCARE, "Looking after your skin"),
+}
+
+
+@require_safe
+def care_sheet(request: HttpRequest, slug: str, sheet: str) -> HttpResponse:
+    """A one-page printable sheet for the night before or the days after treatment."""
+    kind, heading = CARE_SHEETS[sheet]
+    return _render_treatment_page(
+        request,
+        slug,
+        sheet,
+        "treatments/care_sheet.html",
+        sheet=sheet,
+        section_kind=kind.value,
+        sheet_heading=heading,
+        sheet_url=f"{settings.SITE_BASE_URL}{request.path}",
+    )
 
 
 @require_safe
