@@ -188,3 +188,21 @@ def test_clinic_details_come_from_site_settings(client, treatment):
     html = client.get("/treatments/peel/").content.decode()
     assert "Riverside Skin" in html
     assert '<a href="tel:02079460000">020 7946 0000</a>' in html
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/treatments/",
+        "/treatments/peel/",
+        "/treatments/peel/faq/",
+        "/treatments/peel/before/",
+        "/search/?q=peel",
+    ],
+)
+def test_anonymous_pages_set_no_cookie_and_do_not_vary_on_cookie(client, treatment, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    assert not response.cookies
+    assert "Cookie" not in response.get("Vary", "")

@@ -15,9 +15,18 @@ from .section_kinds import SectionKind
 TOP_FAQ_COUNT = 5
 
 
+def _is_staff(request: HttpRequest) -> bool:
+    """Only a request with a session cookie can be staff. Asking any other request for its
+    user would load the session and mark a public page ``Vary: Cookie``, which defeats
+    shared caches."""
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return False
+    return request.user.is_authenticated and request.user.is_staff
+
+
 def _visible_treatments(request: HttpRequest):
     """Staff may look at drafts at their public address; everyone else sees published pages."""
-    if request.user.is_authenticated and request.user.is_staff:
+    if _is_staff(request):
         return Treatment.objects.all()
     return Treatment.objects.published()
 
