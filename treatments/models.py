@@ -263,9 +263,9 @@ class SiteSettings(models.Model):
 
     @classmethod
     def load(cls) -> "SiteSettings":
-        """The settings row, created with defaults the first time it is asked for."""
-        settings_row, _ = cls.objects.get_or_create(pk=1)
-        return settings_row
+        """The settings row, or the defaults while nobody has saved it: one read, no write,
+        so serving a page never writes to the database."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)
 
     @property
     def address_lines(self) -> list[str]:
