@@ -3,6 +3,8 @@
 import multiprocessing
 import os
 
+from clinic_site.logs import gunicorn_logging_config
+
 bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
 # Pages are rendered from stored HTML, so the work is mostly I/O-free Python: a couple of
 # sync workers per core is the usual starting point.
@@ -14,6 +16,9 @@ keepalive = 5
 # Recycle workers now and then so a slow leak cannot grow without bound.
 max_requests = 2000
 max_requests_jitter = 200
-accesslog = "-"
+# JSON lines on stdout, like the site's own logs (clinic_site/logs.py). The site logs each
+# request with its request id, so gunicorn's own access log is off unless asked for.
+logconfig_dict = gunicorn_logging_config()
+accesslog = os.environ.get("GUNICORN_ACCESSLOG") or None
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -1,9 +1,24 @@
 """Root URL configuration. Public URLs are stable: search engines and links depend on them."""
 
+from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from treatments.media_views import serve_media
+from treatments.robots import robots_txt
+from treatments.sitemaps import SITEMAPS
+
 urlpatterns = [
-    path("admin/", admin.site.urls),
+    path("robots.txt", robots_txt, name="robots"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    # DJANGO_ADMIN_PATH, "admin/" unless the deployment chose another address.
+    path(settings.ADMIN_PATH, admin.site.urls),
+    # Uploaded pictures, read through STORAGES["default"] (treatments/media_views.py).
+    path(f"{settings.MEDIA_URL.strip('/')}/<path:name>", serve_media, name="media"),
     path("", include("treatments.urls")),
 ]
+
+# Error pages that need no database and show the request id (clinic_site/errors.py).
+handler400 = "clinic_site.errors.bad_request"
+handler500 = "clinic_site.errors.server_error"

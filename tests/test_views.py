@@ -127,6 +127,8 @@ def test_healthz_answers_503_when_the_database_does_not(tmp_path):
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "clinic_site.settings.test",
         "DATABASE_URL": f"sqlite:///{tmp_path}/missing-dir/db.sqlite3",
+        # Logs are JSON lines on stdout; this test reads stdout for the answer alone.
+        "DJANGO_LOG_LEVEL": "CRITICAL",
     }
     result = subprocess.run(
         [sys.executable, "-c", script],

@@ -6,4 +6,4 @@ class TreatmentsConfig(AppConfig):
     verbose_name = "Treatments"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401 - connects the receivers
+        from . import history, signals  # noqa: F401 - registers revisions, connects receivers

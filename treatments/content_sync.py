@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+import reversion
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -123,7 +124,10 @@ def import_content(content_dir: Path, *, force: bool = False, dry_run: bool = Fa
     result = ImportResult()
     with transaction.atomic():
         for document in treatments:
-            outcome = _import_one(document, force=force)
+            # Each import is a revision too, so an import can be compared and undone.
+            with reversion.create_revision():
+                reversion.set_comment(f"Imported from {_shown_path(content_dir, document)}")
+                outcome = _import_one(document, force=force)
             result.outcomes.append((f"{TREATMENTS_SUBDIR}/{document.slug}", outcome))
         for document in pages:
             outcome = _import_page(document, force=force)
@@ -131,6 +135,11 @@ def import_content(content_dir: Path, *, force: bool = False, dry_run: bool = Fa
         if dry_run:
             transaction.set_rollback(True)
     return result
+
+
+def _shown_path(content_dir: Path, document: TreatmentDocument) -> str:
+    """The file as people know it, e.g. content/treatments/peel.md, not the full path."""
+    return f"{Path(content_dir).name}/{TREATMENTS_SUBDIR}/{Path(document.path).name}"
 
 
 def _edited_since_import(current_text: str, source_hash: str) -> bool:
@@ -156,6 +165,9 @@ def _import_one(document: TreatmentDocument, *, force: bool) -> Outcome:
         setattr(treatment, key, "" if value is None and key not in NULLABLE_META else value)
     treatment.status = document.meta.get("status") or Treatment.Status.DRAFT
     treatment.source_hash = content_hash(text)
+    # The save moves the edit-lock version on, so an editor with the page open cannot
+    # overwrite the import unawares; the page was last changed by no one in the admin.
+    treatment.updated_by = None
     _validate(treatment, document, exclude=["slug"] if existing else None)
     treatment.save()
 

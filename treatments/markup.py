@@ -9,12 +9,14 @@ content or restyle the page. Two layers stand in the way:
 2. The output is cleaned by nh3 (the Rust ``ammonia`` sanitizer) against an
    allowlist of tags, attributes and URL schemes, so a bug or an extension in
    layer 1 still cannot produce an event handler, a ``style`` attribute or a
-   ``javascript:``/``data:`` URL.
+   ``javascript:``/``data:`` URL. Images must come from this site: a picture on
+   another server would tell that server who reads which treatment page.
 
 This module is the only place Markdown becomes HTML. It runs when content is
 saved; pages serve the stored result.
 """
 
+import re
 import xml.etree.ElementTree as etree
 from urllib.parse import urlsplit
 
@@ -128,15 +130,60 @@ def render_markdown(
     return sanitize_html(html)
 
 
-def sanitize_html(html: str) -> str:
-    """Clean an HTML fragment against the allowlist. Safe to call on any input."""
+def _is_own_address(url: str) -> bool:
+    """True for a relative address or one on SITE_BASE_URL's host.
+
+    Read the way a browser reads it: tabs and newlines dropped, leading and trailing
+    controls and spaces stripped, and a backslash taken as a slash, so ``\\\\evil/x.png``
+    counts as the other host it is.
+    """
+    cleaned = re.sub(r"[\t\n\r]", "", url).strip("".join(map(chr, range(0x21))))
+    parts = urlsplit(cleaned.replace("\\", "/"))
+    if not parts.scheme and not parts.netloc:
+        return True
+    return (
+        parts.scheme in {"http", "https"}
+        and parts.hostname == urlsplit(settings.SITE_BASE_URL).hostname
+    )
+
+
+def _attribute_filter(element: str, attribute: str, value: str) -> str | None:
+    """Drop an image's ``src`` unless it is on this site (the page's CSP says the same)."""
+    if element == "img" and attribute == "src" and not _is_own_address(value):
+        return None
+    return value
+
+
+# How many times sanitize_html re-cleans its own output before giving up on a fixpoint.
+MAX_CLEAN_PASSES = 4
+
+
+def _clean_once(html: str) -> str:
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         clean_content_tags=REMOVED_WITH_CONTENT,
         attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_attribute_filter,
         url_schemes=ALLOWED_URL_SCHEMES,
         # rel is set by _MarkExternalLinks on the links that need it, not on every link.
         link_rel=None,
         strip_comments=True,
     )
+
+
+def sanitize_html(html: str) -> str:
+    """Clean an HTML fragment against the allowlist. Safe to call on any input.
+
+    Removing a disallowed element can leave markup that the HTML parser repairs
+    differently on the next read (``<p><button></p>`` becomes ``<p><p></p></p>``),
+    so the output is cleaned again until it no longer changes: stored HTML then
+    means the same thing every time it is parsed, in a browser or a re-import.
+    """
+    cleaned = _clean_once(html)
+    for _ in range(MAX_CLEAN_PASSES):
+        again = _clean_once(cleaned)
+        if again == cleaned:
+            break
+        cleaned = again
+    return cleaned

@@ -2,15 +2,25 @@
 
 Markdown fields are stored beside their rendered, sanitized HTML. The HTML is made
 in ``save()`` by ``markup.render_markdown`` and never on a request.
+
+Staff edit treatments concurrently, so a treatment carries a ``version`` number that
+every save moves on; a save that names the version it started from is refused with
+``EditConflict`` when someone else saved in between (optimistic locking).
 """
 
+import uuid
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
-from django.db.models import Q
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import models, transaction
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from .images import FIGURE_WIDTH, ProcessedImage
 from .markup import render_markdown
 from .section_kinds import SECTION_ORDER, SectionKind
 
@@ -24,6 +34,15 @@ MARKDOWN_HELP = (
 RESERVED_PAGE_SLUGS = {"admin", "treatments", "static", "media", "healthz", "search"}
 
 
+def unix_newlines(text: str) -> str:
+    """Browsers send a text box's line breaks as CRLF; the copy keeps plain newlines."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+class EditConflict(Exception):
+    """Someone saved the treatment after the copy being saved was opened."""
+
+
 class TreatmentQuerySet(models.QuerySet):
     def published(self) -> "TreatmentQuerySet":
         """What the public may see. Views, sitemaps and search all start here."""
@@ -33,7 +52,7 @@ class TreatmentQuerySet(models.QuerySet):
 
     def with_content(self) -> "TreatmentQuerySet":
         """Sections and FAQs in two further queries, whatever their number."""
-        return self.prefetch_related("sections", "faqs")
+        return self.select_related("hero_image").prefetch_related("sections", "faqs")
 
 
 class Treatment(models.Model):
@@ -60,8 +79,29 @@ class Treatment(models.Model):
     reviewed_by = models.CharField(max_length=200, blank=True)
     last_reviewed = models.DateField(null=True, blank=True)
     next_review = models.DateField(null=True, blank=True)
+    hero_image = models.ForeignKey(
+        "Image",
+        null=True,
+        blank=True,
+        # A picture shown at the top of a page cannot be deleted from the library.
+        on_delete=models.PROTECT,
+        related_name="hero_of",
+        verbose_name="picture at the top",
+        help_text="Optional. Upload pictures under Images first, then choose one here.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField("last edited", default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+        verbose_name="last edited by",
+    )
+    # Moves on with every save; the admin form carries the number it was opened at.
+    version = models.PositiveIntegerField(default=1, editable=False)
     # SHA-256 of the content file as last imported: tells an admin edit from an untouched page.
     source_hash = models.CharField(max_length=64, blank=True, editable=False)
 
@@ -73,9 +113,27 @@ class Treatment(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args, expected_version: int | None = None, **kwargs) -> None:
+        """Save and move ``version`` on by one.
+
+        With ``expected_version``, the save goes ahead only if the stored version is
+        still that number, checked and moved on in one UPDATE; otherwise it raises
+        ``EditConflict`` and writes nothing.
+        """
         self.updated_at = timezone.now()
-        super().save(*args, **kwargs)
+        self.summary = unix_newlines(self.summary)
+        if self._state.adding:
+            super().save(*args, **kwargs)
+            return
+        with transaction.atomic(using=kwargs.get("using")):
+            rows = Treatment.objects.filter(pk=self.pk)
+            if expected_version is not None:
+                rows = rows.filter(version=expected_version)
+            if rows.update(version=F("version") + 1):
+                self.version = Treatment.objects.values_list("version", flat=True).get(pk=self.pk)
+            elif expected_version is not None:
+                raise EditConflict(f"{self} was saved by someone else after {expected_version}.")
+            super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("treatments:detail", kwargs={"slug": self.slug})
@@ -89,10 +147,22 @@ class Treatment(models.Model):
             self.publish_at is None or self.publish_at <= timezone.now()
         )
 
+    @property
+    def hero_image_alt(self) -> str:
+        return self.hero_image.alt_text if self.hero_image else ""
+
     def mark_changed(self) -> None:
         """Record that a section or FAQ changed: the page's last-modified date moves."""
         self.updated_at = timezone.now()
         Treatment.objects.filter(pk=self.pk).update(updated_at=self.updated_at)
+
+    def remember_slug(self, old_slug: str) -> None:
+        """Keep ``old_slug`` redirecting here, and make the current slug live again."""
+        FormerSlug.objects.filter(slug=self.slug).delete()
+        if old_slug and old_slug != self.slug:
+            FormerSlug.objects.update_or_create(
+                slug=old_slug, defaults={"treatment": self, "deleted_treatment_pk": None}
+            )
 
 
 class Section(models.Model):
@@ -114,9 +184,14 @@ class Section(models.Model):
     def save(self, *args, **kwargs) -> None:
         if not self.position and self.kind:
             self.position = SECTION_ORDER[self.kind] + 1
-        self.body_html = render_markdown(self.body, id_prefix=self.anchor)
+        self.render()
         super().save(*args, **kwargs)
         self.treatment.mark_changed()
+
+    def render(self) -> None:
+        """Make ``body_html`` from ``body``: on save, and for a preview that is never saved."""
+        self.body = unix_newlines(self.body)
+        self.body_html = render_markdown(self.body, id_prefix=self.anchor)
 
     @property
     def title(self) -> str:
@@ -145,22 +220,24 @@ class FAQ(models.Model):
         return self.question
 
     def save(self, *args, **kwargs) -> None:
-        self.anchor = self._unique_anchor()
-        self.answer_html = render_markdown(self.answer, id_prefix=self.anchor)
-        super().save(*args, **kwargs)
-        self.treatment.mark_changed()
-
-    def _unique_anchor(self) -> str:
-        base = (slugify(self.question)[:80].strip("-")) or "question"
         taken = set(
             FAQ.objects.filter(treatment_id=self.treatment_id)
             .exclude(pk=self.pk)
             .values_list("anchor", flat=True)
         )
+        self.render(taken)
+        super().save(*args, **kwargs)
+        self.treatment.mark_changed()
+
+    def render(self, taken_anchors: set[str]) -> None:
+        """Set ``anchor`` (unique among ``taken_anchors``) and make ``answer_html``."""
+        base = (slugify(self.question)[:80].strip("-")) or "question"
         anchor, n = base, 2
-        while anchor in taken:
+        while anchor in taken_anchors:
             anchor, n = f"{base}-{n}", n + 1
-        return anchor
+        self.anchor = anchor
+        self.answer = unix_newlines(self.answer)
+        self.answer_html = render_markdown(self.answer, id_prefix=self.anchor)
 
 
 class FormerSlug(models.Model):
@@ -168,13 +245,16 @@ class FormerSlug(models.Model):
 
     While the treatment exists the old address redirects to it permanently (301),
     so search engines and bookmarks follow a renamed page. When the treatment is
-    deleted its row is kept with no treatment and the address answers 410 Gone.
+    deleted its row is kept with no treatment and the address answers 410 Gone;
+    ``deleted_treatment_pk`` remembers whose it was, so recovering the treatment
+    from its history brings its old addresses back.
     """
 
     slug = models.SlugField(max_length=80, unique=True)
     treatment = models.ForeignKey(
         Treatment, null=True, blank=True, on_delete=models.SET_NULL, related_name="former_slugs"
     )
+    deleted_treatment_pk = models.BigIntegerField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -207,6 +287,7 @@ class Page(models.Model):
         return self.title
 
     def save(self, *args, **kwargs) -> None:
+        self.body = unix_newlines(self.body)
         self.body_html = render_markdown(self.body, top_heading_level=2)
         super().save(*args, **kwargs)
 
@@ -274,3 +355,100 @@ class SiteSettings(models.Model):
     @property
     def opening_hours_lines(self) -> list[str]:
         return [line.strip() for line in self.opening_hours.splitlines() if line.strip()]
+
+
+IMAGE_FOLDER = "images"
+
+
+class Image(models.Model):
+    """A picture in the image library: a hero image, or a figure placed in Markdown.
+
+    Only what ``images.process_upload`` made is stored: a master without metadata and
+    WebP renditions, under random names, through ``STORAGES["default"]``.
+    """
+
+    file = models.FileField(max_length=200, editable=False)
+    alt_text = models.CharField(
+        "description (alt text)",
+        max_length=250,
+        help_text=(
+            "Say what the picture shows, for people who cannot see it, e.g. "
+            "'Cheek before and after three sessions of microneedling'. Required."
+        ),
+    )
+    width = models.PositiveIntegerField(editable=False)
+    height = models.PositiveIntegerField(editable=False)
+    # [{"width": 480, "height": 320, "name": "images/....webp"}, ...], narrowest first.
+    renditions = models.JSONField(default=list, editable=False)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.alt_text
+
+    def store(self, processed: ProcessedImage) -> None:
+        """Write the master and renditions under fresh random names; fills the file fields."""
+        token = uuid.uuid4().hex
+        self.file.name = default_storage.save(
+            f"{IMAGE_FOLDER}/{token}.{processed.extension}", ContentFile(processed.data)
+        )
+        self.width, self.height = processed.width, processed.height
+        self.renditions = [
+            {
+                "width": rendition.width,
+                "height": rendition.height,
+                "name": default_storage.save(
+                    f"{IMAGE_FOLDER}/{token}-{rendition.width}w.webp", ContentFile(rendition.data)
+                ),
+            }
+            for rendition in processed.renditions
+        ]
+
+    def stored_names(self) -> list[str]:
+        return [name for name in [self.file.name, *(r["name"] for r in self.renditions)] if name]
+
+    @property
+    def token(self) -> str:
+        """The random part of the stored names, which every copy of the picture shares."""
+        return self.file.name.rsplit("/", 1)[-1].split(".", 1)[0]
+
+    @property
+    def url(self) -> str:
+        return self.file.url
+
+    @property
+    def srcset(self) -> str:
+        return ", ".join(f"{default_storage.url(r['name'])} {r['width']}w" for r in self.renditions)
+
+    @property
+    def figure_url(self) -> str:
+        """The copy a picture placed in the text uses: the widest up to ``FIGURE_WIDTH``."""
+        fitting = [r for r in self.renditions if r["width"] <= FIGURE_WIDTH] or self.renditions
+        return default_storage.url(fitting[-1]["name"]) if fitting else self.url
+
+    @property
+    def markdown(self) -> str:
+        """What staff paste into a section or answer to show the picture there."""
+        alt = " ".join(self.alt_text.replace("[", "(").replace("]", ")").split())
+        return f"![{alt}]({self.figure_url})"
+
+    def used_in_text(self) -> list[Treatment]:
+        """Treatments whose sections or answers show this picture."""
+        token = self.token
+        if not token:
+            return []
+        return list(
+            Treatment.objects.filter(
+                Q(sections__body__contains=token) | Q(faqs__answer__contains=token)
+            ).distinct()
+        )

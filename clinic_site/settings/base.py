@@ -1,5 +1,11 @@
 """Settings shared by every environment. Values that vary come from ``environment``."""
 
+import datetime
+
+from django.utils.csp import CSP
+
+from clinic_site.logs import logging_config
+
 from . import environment as env
 
 BASE_DIR = env.BASE_DIR
@@ -17,6 +23,12 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # /sitemap.xml (treatments/sitemaps.py); its template lives in the app.
+    "django.contrib.sitemaps",
+    # Locks out a source after repeated failed sign-ins (see "Staff sign-in" below).
+    "axes",
+    # Every save of a treatment, page or the site settings kept, for compare and restore.
+    "reversion",
     "treatments",
 ]
 
@@ -24,12 +36,18 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Right after SecurityMiddleware, so static files skip everything below.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Early, so every log line written below carries the request's id.
+    "clinic_site.middleware.RequestIdMiddleware",
+    "clinic_site.middleware.PermissionsPolicyMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a lockout flagged during sign-in into its page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "clinic_site.urls"
@@ -45,6 +63,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # {{ csp_nonce }} for the one kind of inline script the policy allows.
+                "django.template.context_processors.csp",
                 "treatments.context_processors.site",
             ],
         },
@@ -80,15 +100,84 @@ STORAGES = {
 # Where `import_content` and `export_content` read and write by default.
 CONTENT_DIR = BASE_DIR / "content"
 
+# Security headers. HTTPS-only settings (HSTS, redirect, Secure cookies) are in prod.py,
+# because `make run` serves plain http on 127.0.0.1 with these base settings.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+CSRF_TRUSTED_ORIGINS = env.CSRF_TRUSTED_ORIGINS
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": "INFO"},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+# Content Security Policy: only this site's own files run, load or receive forms. An
+# inline <script> runs only with the page's nonce: <script nonce="{{ csp_nonce }}">.
+# Images too come from this site only: a picture in staff copy cannot track patients.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
 }
+
+# Browser features a page about treatments never needs, switched off for the page and
+# anything embedded in it (clinic_site.middleware.PermissionsPolicyMiddleware).
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "bluetooth",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+
+# Staff sign-in. Sessions exist only for signed-in staff (public pages never write one),
+# so saving on every request costs the public nothing and makes the age an idle timeout.
+SESSION_COOKIE_AGE = env.SESSION_IDLE_SECONDS
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "clinic_site.errors.csrf_failure"
+ADMIN_PATH = env.ADMIN_PATH
+
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out source before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Lock out the source address, whatever usernames it tries, so the lockout says nothing
+# about which accounts exist.
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_FAILURE_LIMIT = env.LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.LOGIN_LOCKOUT_MINUTES)
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "clinic_site.errors.login_locked_out"
+# Behind reverse proxies, the client's address is read from X-Forwarded-For, counting
+# only the entries the trusted proxies wrote (clinic_site/proxies.py).
+TRUSTED_PROXY_COUNT = env.TRUSTED_PROXY_COUNT
+AXES_CLIENT_IP_CALLABLE = "clinic_site.proxies.client_ip"
+
+# JSON lines on stdout with the request id (clinic_site/logs.py).
+LOGGING = logging_config(env.LOG_LEVEL)

@@ -5,6 +5,7 @@ themselves, so the full list of knobs a deployment can turn is this file.
 """
 
 import os
+import re
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -42,6 +43,79 @@ def env_str(name: str, default: str = "") -> str:
     return os.environ.get(name, default)
 
 
+def env_int(name: str, default: int, *, minimum: int = 0) -> int:
+    """Read a whole number; a typo is an error, not a silent default."""
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name}={raw!r} must be {minimum} or more.")
+    return value
+
+
+def proxy_ssl_header(header: str) -> tuple[str, str] | None:
+    """Turn ``X-Forwarded-Proto`` into SECURE_PROXY_SSL_HEADER's ``("HTTP_X_FORWARDED_PROTO",
+    "https")``; empty means no proxy is trusted to say the request came over HTTPS."""
+    header = header.strip()
+    if not header:
+        return None
+    if not re.fullmatch(r"[A-Za-z0-9-]+", header):
+        raise ImproperlyConfigured(
+            f"DJANGO_SECURE_PROXY_SSL_HEADER={header!r} must be a header name such as "
+            "X-Forwarded-Proto."
+        )
+    return ("HTTP_" + header.upper().replace("-", "_"), "https")
+
+
+def admin_path(raw: str) -> str:
+    """The admin's URL prefix as Django's path() wants it: ``staff/desk/``, never ``/``."""
+    path = raw.strip().strip("/")
+    segments = path.split("/")
+    if not path or any(
+        not re.fullmatch(r"[A-Za-z0-9._~-]+", segment) or set(segment) == {"."}
+        for segment in segments
+    ):
+        raise ImproperlyConfigured(
+            f"DJANGO_ADMIN_PATH={raw!r} must be a URL path such as 'admin/' or 'staff-desk/'."
+        )
+    return f"{path}/"
+
+
+def origin_of(url: str) -> str:
+    """``https://clinic.example/some/path`` -> ``https://clinic.example``."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+# SQLite tuned for a site that is read by the public while staff save in the admin:
+# - WAL: readers never wait for a writer, and a writer never waits for readers.
+# - synchronous=NORMAL is durable in WAL mode except for the last commits on power loss.
+# - IMMEDIATE: a transaction takes the write lock when it begins, so two writers queue
+#   on the busy timeout instead of one failing with "database is locked" mid-transaction.
+# - timeout: how long (seconds) a writer waits for the lock before giving up.
+SQLITE_OPTIONS = {
+    "init_command": "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL",
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+}
+
+
+def _sqlite_query_options(options: dict) -> dict:
+    """``?timeout=5`` in the URL arrives as text; sqlite3.connect wants a number."""
+    if "timeout" in options:
+        try:
+            options["timeout"] = float(options["timeout"])
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"DATABASE_URL timeout={options['timeout']!r} is not a number of seconds."
+            ) from None
+    return options
+
+
 def database_from_url(url: str) -> dict:
     """Turn ``sqlite:///path`` or ``postgres://user:pass@host:port/name`` into DATABASES['default'].
 
@@ -58,7 +132,7 @@ def database_from_url(url: str) -> dict:
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(path),
-            "OPTIONS": options,
+            "OPTIONS": {**SQLITE_OPTIONS, **_sqlite_query_options(options)},
         }
     if parts.scheme in {"postgres", "postgresql", "pgsql"}:
         return {
@@ -83,3 +157,33 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", default=[])
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
 # The public address of the site, used for canonical links, the sitemap and QR codes.
 SITE_BASE_URL = env_str("SITE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Security. Production switches these on; dev (plain http on 127.0.0.1) leaves them off.
+# Behind a TLS-terminating proxy, the header it sets to say the request came over HTTPS.
+SECURE_PROXY_SSL_HEADER = proxy_ssl_header(env_str("DJANGO_SECURE_PROXY_SSL_HEADER"))
+# Off only where something in front already redirects, or for a local load test.
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+# One year, as the HSTS preload list requires. Start a new domain with a few minutes and
+# raise it once every subdomain is known to serve HTTPS: browsers remember the header.
+HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31_536_000)
+HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=True)
+HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", default=True)
+# Origins allowed to POST forms (the admin), e.g. https://clinic.example; by default the
+# origin of SITE_BASE_URL.
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[origin_of(SITE_BASE_URL)])
+
+# Staff sign-in.
+# The admin's address: something other than admin/ keeps it out of most scanners' lists.
+ADMIN_PATH = admin_path(env_str("DJANGO_ADMIN_PATH", "admin/"))
+# A staff session ends after this many seconds without a request.
+SESSION_IDLE_SECONDS = env_int("DJANGO_SESSION_IDLE_SECONDS", 60 * 60, minimum=60)
+# Failed sign-ins from one address before it is locked out, and for how long.
+LOGIN_FAILURE_LIMIT = env_int("DJANGO_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_LOCKOUT_MINUTES = env_int("DJANGO_LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
+# Reverse proxies in front of the site whose X-Forwarded-For is trusted for the client's
+# address. 0 uses the connection's address; behind one proxy that would be the proxy's,
+# and one person's typos would lock every member of staff out.
+TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 0)
+
+# Logging: JSON lines on stdout at this level.
+LOG_LEVEL = env_str("DJANGO_LOG_LEVEL", "INFO").upper()

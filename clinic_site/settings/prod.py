@@ -1,7 +1,14 @@
-"""A deployment. Refuses to start without a secret key and allowed hosts."""
+"""A deployment. Refuses to start without a secret key and allowed hosts.
+
+Served over HTTPS only, usually behind a proxy that terminates TLS: see the
+``DJANGO_SECURE_*`` and ``DJANGO_HSTS_*`` variables in ``environment.py`` and
+``docs/operations.md``. ``manage.py check --deploy`` reports no issues with these
+settings (tests/test_security_headers.py runs it).
+"""
 
 from django.core.exceptions import ImproperlyConfigured
 
+from . import environment as env
 from .base import *  # noqa: F403
 from .base import ALLOWED_HOSTS, DEBUG, SECRET_KEY
 
@@ -13,3 +20,19 @@ if not ALLOWED_HOSTS:
     raise ImproperlyConfigured(
         "Set DJANGO_ALLOWED_HOSTS to the site's host names, comma-separated."
     )
+
+SECURE_SSL_REDIRECT = env.SECURE_SSL_REDIRECT
+# Load balancers often probe over plain http: answer them rather than redirect.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_PROXY_SSL_HEADER = env.SECURE_PROXY_SSL_HEADER
+SECURE_HSTS_SECONDS = env.HSTS_SECONDS
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.HSTS_INCLUDE_SUBDOMAINS
+SECURE_HSTS_PRELOAD = env.HSTS_PRELOAD
+
+# Cookies only ever travel over HTTPS. The __Host- prefix makes the browser refuse them
+# unless they are Secure, for this exact host and the whole site: a subdomain cannot
+# plant a session or a CSRF token.
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SESSION_COOKIE_NAME = "__Host-sessionid"
+CSRF_COOKIE_NAME = "__Host-csrftoken"

@@ -15,6 +15,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Off so client.login() works (django-axes needs the request, which it does not pass);
+# tests/test_login_lockout.py switches it on and signs in through the real form.
+AXES_ENABLED = False
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"
 # Serve static files straight from static/ (no collectstatic) to the live-server browser tests.
 STATIC_ROOT = None

@@ -1,0 +1,174 @@
+"""Every way Markdown reaches a page goes through the one pipeline in markup.py.
+
+Hostile copy is put in by each route staff or tooling can use (the ORM, the admin
+form, import_content, and export then re-import), and the stored HTML and the served
+page are read back as a browser would (tests/test_sanitizer_properties.py's checker).
+"""
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+
+from treatments.content_sync import export_content
+from treatments.models import FAQ, Page, Section, Treatment
+
+from .conftest import make_treatment
+from .test_content_format import GOOD
+from .test_sanitizer_properties import dangers, parse_as_browser
+
+pytestmark = pytest.mark.django_db
+
+PAYLOADS = [
+    "Before <script>alert(1)</script> after",
+    '<img src=x onerror="alert(1)">',
+    "[click](javascript:alert(1))",
+    "[click](&#x6A;avascript:alert(1))",
+    "![pixel](https://tracker.example/p.png)",
+    "<svg/onload=alert(1)>",
+    '<p style="position:fixed;inset:0">cover</p>',
+]
+HOSTILE = "\n\n".join(PAYLOADS)
+
+
+def _assert_stored_html_is_harmless(treatment: Treatment) -> None:
+    for section in Section.objects.filter(treatment=treatment):
+        assert dangers(section.body_html) == [], section.body_html
+    for faq in FAQ.objects.filter(treatment=treatment):
+        assert dangers(faq.answer_html) == [], faq.answer_html
+
+
+def _main_dangers(html: str) -> list[str]:
+    """Dangers in the served page's <main>, where staff copy is shown. JSON-LD data
+    blocks are the one script the templates put there on purpose; they do not run."""
+    document = parse_as_browser(html)
+    mains = [el for el in document.iter() if str(el.tag).endswith("}main")]
+    assert len(mains) == 1
+    found = []
+    for element in mains[0].iter():
+        tag = str(element.tag).rsplit("}", 1)[-1]
+        if tag == "script" and element.get("type") == "application/ld+json":
+            continue
+        if tag == "script":
+            found.append("<script>")
+        for name, value in element.attrib.items():
+            name = name.rsplit("}", 1)[-1]
+            if name.startswith("on") or name == "style":
+                found.append(f"{name} on <{tag}>")
+            if value.strip().lower().startswith(("javascript:", "vbscript:", "data:")):
+                found.append(f"{name}={value!r}")
+            if "tracker.example" in value:
+                found.append(f"third-party {name}={value!r}")
+    return found
+
+
+def _assert_served_pages_are_harmless(client, treatment: Treatment) -> None:
+    for url in (treatment.get_absolute_url(), treatment.get_faq_url()):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert _main_dangers(response.content.decode()) == [], url
+        # The copy around the payloads is still there for patients to read.
+        assert "Before" in response.content.decode() or url.endswith("/faq/")
+
+
+def test_orm_saves_go_through_the_pipeline(client):
+    treatment = make_treatment(sections={"overview": HOSTILE}, faqs=[("Safe?", HOSTILE)])
+    _assert_stored_html_is_harmless(treatment)
+    _assert_served_pages_are_harmless(client, treatment)
+
+
+def test_an_orm_update_re_renders_and_stays_harmless():
+    treatment = make_treatment(sections={"overview": "Plain."})
+    section = treatment.sections.get()
+    section.body = HOSTILE
+    section.save()
+    section.refresh_from_db()
+    assert "Before" in section.body_html
+    assert dangers(section.body_html) == []
+
+
+def test_pages_go_through_the_pipeline():
+    page = Page.objects.create(title="About", slug="about", description="d", body=HOSTILE)
+    assert dangers(page.body_html) == []
+
+
+def _hostile_content_dir(tmp_path):
+    folder = tmp_path / "content"
+    (folder / "treatments").mkdir(parents=True)
+    text = GOOD.replace("A peel uses a mild acid.", HOSTILE).replace(
+        "A little, for a few minutes.", HOSTILE
+    )
+    (folder / "treatments" / "chemical-peel.md").write_text(text)
+    return folder
+
+
+def test_imported_content_goes_through_the_pipeline(client, tmp_path):
+    call_command("import_content", str(_hostile_content_dir(tmp_path)), verbosity=0)
+    treatment = Treatment.objects.get(slug="chemical-peel")
+    assert HOSTILE in treatment.sections.get(kind="overview").body
+    _assert_stored_html_is_harmless(treatment)
+    _assert_served_pages_are_harmless(client, treatment)
+
+
+def test_export_and_re_import_keep_the_copy_and_stay_harmless(client, tmp_path):
+    call_command("import_content", str(_hostile_content_dir(tmp_path)), verbosity=0)
+    exported = tmp_path / "exported"
+    export_content(exported)
+    Treatment.objects.all().delete()
+    call_command("import_content", str(exported), verbosity=0)
+    treatment = Treatment.objects.get(slug="chemical-peel")
+    # The Markdown survives the round trip as typed; only its HTML is cleaned.
+    assert HOSTILE in treatment.sections.get(kind="overview").body
+    _assert_stored_html_is_harmless(treatment)
+    _assert_served_pages_are_harmless(client, treatment)
+
+
+def _form_fields(html: str, form_id: str) -> dict[str, str]:
+    """What a browser would submit from the form: every named, enabled field with its value."""
+    document = parse_as_browser(html)
+    forms = [el for el in document.iter() if el.get("id") == form_id]
+    assert forms, f"no form #{form_id}"
+    data = {}
+    for element in forms[0].iter():
+        tag = str(element.tag).rsplit("}", 1)[-1]
+        name = element.get("name")
+        if not name or element.get("disabled") is not None:
+            continue
+        if tag == "input":
+            kind = (element.get("type") or "text").lower()
+            if kind in {"submit", "button", "file", "image", "reset"}:
+                continue
+            if kind in {"checkbox", "radio"}:
+                if element.get("checked") is not None:
+                    data[name] = element.get("value", "on")
+                continue
+            data[name] = element.get("value", "")
+        elif tag == "textarea":
+            data[name] = "".join(element.itertext()).removeprefix("\n")
+        elif tag == "select":
+            options = [el for el in element.iter() if str(el.tag).endswith("}option")]
+            chosen = [el for el in options if el.get("selected") is not None] or options[:1]
+            if chosen:
+                data[name] = chosen[0].get("value", "".join(chosen[0].itertext()))
+    return data
+
+
+def test_the_admin_form_goes_through_the_pipeline(client, settings):
+    treatment = make_treatment(
+        sections={"overview": "Plain.", "aftercare": "Plain."}, faqs=[("Safe?", "Yes.")]
+    )
+    client.force_login(User.objects.create_superuser("admin", "a@example.com", "pw"))
+    url = f"/{settings.ADMIN_PATH}treatments/treatment/{treatment.pk}/change/"
+    form = client.get(url)
+    assert form.status_code == 200
+    data = _form_fields(form.content.decode(), "treatment_form")
+    bodies = [name for name in data if name.startswith("sections-") and name.endswith("-body")]
+    answers = [name for name in data if name.startswith("faqs-") and name.endswith("-answer")]
+    assert bodies and answers, sorted(data)
+    for name in bodies + answers:
+        data[name] = HOSTILE
+    response = client.post(url, {**data, "_save": "Save"})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert Section.objects.get(treatment=treatment, kind="overview").body == HOSTILE
+    assert FAQ.objects.get(treatment=treatment).answer == HOSTILE
+    _assert_stored_html_is_harmless(treatment)
+    _assert_served_pages_are_harmless(client, treatment)

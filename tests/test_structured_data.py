@@ -1,0 +1,276 @@
+"""JSON-LD on the public pages: the right schema.org types, filled from the content.
+
+Pages are fetched through the test client and their JSON-LD parsed back, so these
+tests see what a crawler sees.
+"""
+
+import json
+import re
+from types import SimpleNamespace
+
+import pytest
+
+from treatments import structured_data
+from treatments.models import SiteSettings
+
+from .conftest import make_treatment
+from .public_site import INDEXABLE_PAGES, PUBLIC_PAGES, build_public_site, parse_page
+
+pytestmark = pytest.mark.django_db
+
+BASE = "https://clinic.example"
+
+EXPECTED_TYPES = {
+    "home": {"WebSite", "MedicalClinic", "WebPage", "BreadcrumbList"},
+    "list": {"CollectionPage", "BreadcrumbList"},
+    "treatment": {"MedicalWebPage", "MedicalProcedure", "BreadcrumbList"},
+    "faq": {"FAQPage", "BreadcrumbList"},
+    "about": {"WebPage", "BreadcrumbList"},
+}
+PAGE_TYPE = {
+    "home": "WebPage",
+    "list": "CollectionPage",
+    "treatment": "MedicalWebPage",
+    "faq": "FAQPage",
+    "about": "WebPage",
+}
+
+
+@pytest.fixture
+def site(db, settings):
+    settings.SITE_BASE_URL = BASE
+    build_public_site()
+
+
+def _get(client, url: str):
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return parse_page(response.content)
+
+
+def _by_id(page, node_id: str) -> dict:
+    return next(node for node in page.nodes() if node.get("@id") == node_id)
+
+
+@pytest.mark.parametrize(("name", "url", "status"), INDEXABLE_PAGES)
+def test_each_page_describes_itself_and_its_breadcrumb_trail(client, site, name, url, status):
+    page = _get(client, url)
+    assert len(page.json_ld) == 1
+    assert page.json_ld[0]["@context"] == "https://schema.org"
+    assert page.types() == EXPECTED_TYPES[name]
+
+    web_page = page.node(PAGE_TYPE[name])
+    canonical = f"{BASE}{url}"
+    assert web_page["url"] == canonical
+    assert web_page["inLanguage"] == "en-GB"
+    # What the JSON-LD calls the page is what the head calls it.
+    assert web_page["name"] == page.meta["og:title"][0]
+    assert web_page["description"] == page.meta["description"][0]
+
+    trail = _by_id(page, web_page["breadcrumb"]["@id"])
+    assert trail["@type"] == "BreadcrumbList"
+    items = trail["itemListElement"]
+    assert [item["position"] for item in items] == list(range(1, len(items) + 1))
+    assert items[0]["item"] == f"{BASE}/"
+    assert items[-1]["item"] == canonical
+    assert all(item["name"] and item["item"].startswith(BASE) for item in items)
+
+
+@pytest.mark.parametrize(("name", "url", "status"), [p for p in PUBLIC_PAGES if p[2] != 200])
+def test_error_pages_carry_no_structured_data_and_are_not_indexed(client, site, name, url, status):
+    response = client.get(url)
+    assert response.status_code == status
+    page = parse_page(response.content)
+    assert page.json_ld == []
+    assert page.meta["robots"] == ["noindex"]
+
+
+def test_treatment_page_is_a_medical_web_page_about_the_procedure(client, site):
+    page = _get(client, "/treatments/microneedling/")
+    web_page = page.node("MedicalWebPage")
+    procedure = page.node("MedicalProcedure")
+
+    assert web_page["name"] == "Microneedling"
+    assert web_page["medicalAudience"] == {"@type": "Patient"}
+    assert web_page["lastReviewed"] == "2026-11-22"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", web_page["dateModified"])
+    assert web_page["datePublished"] <= web_page["dateModified"]
+    # The shipped page says "Pending clinical review": that is not a reviewer.
+    assert "reviewedBy" not in web_page
+    assert _by_id(page, web_page["about"]["@id"]) is procedure
+
+    assert procedure["name"] == "Microneedling"
+    assert procedure["alternateName"] == ["skin needling", "collagen induction therapy"]
+    assert procedure["procedureType"] == "https://schema.org/PercutaneousProcedure"
+    assert procedure["bodyLocation"].startswith("face")
+    assert procedure["description"].startswith("A skin treatment that uses very fine needles")
+    for prop in ("howPerformed", "preparation", "followup"):
+        assert 40 < len(procedure[prop]) <= structured_data.SUMMARY_MAX_CHARS, prop
+    assert procedure["howPerformed"].startswith("We check your health")
+    assert procedure["preparation"].startswith("Keep out of strong sun")
+    assert procedure["followup"].startswith("Your skin will look red")
+
+
+def test_a_named_reviewer_becomes_a_person_with_a_role(client, db):
+    make_treatment(reviewed_by="Dr A. Example, clinical lead")
+    page = _get(client, "/treatments/peel/")
+    assert page.node("MedicalWebPage")["reviewedBy"] == {
+        "@type": "Person",
+        "name": "Dr A. Example",
+        "jobTitle": "clinical lead",
+    }
+
+
+def test_faq_page_answers_match_the_visible_answers(client, site):
+    page = _get(client, "/treatments/microneedling/faq/")
+    questions = page.node("FAQPage")["mainEntity"]
+
+    assert len(questions) == len(page.answers) >= 15
+    for question in questions:
+        anchor = question["url"].rsplit("#", 1)[1]
+        assert question["@type"] == "Question"
+        assert question["url"] == f"{BASE}/treatments/microneedling/faq/#{anchor}"
+        assert question["name"] == page.text_by_id[anchor]
+        assert question["acceptedAnswer"]["@type"] == "Answer"
+        assert question["acceptedAnswer"]["text"] == page.answers[anchor]
+
+
+def test_answers_with_lists_and_links_match_their_visible_text(client, db):
+    answer = (
+        "Three things:\n\n- **rest**\n- [sun cream](https://example.org)\n- water\n\nThat is all."
+    )
+    make_treatment(faqs=[("What helps?", answer)])
+    page = _get(client, "/treatments/peel/faq/")
+    text = page.node("FAQPage")["mainEntity"][0]["acceptedAnswer"]["text"]
+    assert text == page.answers["what-helps"] == "Three things: rest sun cream water That is all."
+
+
+def test_a_script_tag_in_an_answer_cannot_break_out_of_the_json_ld(client, db):
+    hostile = "Ask us. </script><script>alert(1)</script> <!-- & done"
+    make_treatment(faqs=[("Is it </script> safe?", hostile)])
+    html = client.get("/treatments/peel/faq/").content.decode()
+
+    head = html.split("</head>", 1)[0]
+    assert head.count("<script") == head.count("</script>") == 1
+    assert "<script>alert(1)" not in html
+    assert "<!--" not in head
+    question = parse_page(html).node("FAQPage")["mainEntity"][0]
+    assert question["name"] == "Is it </script> safe?"
+    assert question["acceptedAnswer"]["text"] == hostile
+
+
+def test_home_page_describes_the_clinic_from_site_settings(client, site):
+    clinic = _get(client, "/").node("MedicalClinic")
+    assert clinic["name"] == "Riverside Skin Clinic"
+    assert clinic["url"] == f"{BASE}/"
+    assert clinic["telephone"] == "020 7946 0000"
+    assert clinic["email"] == "hello@clinic.example"
+    assert clinic["address"] == {
+        "@type": "PostalAddress",
+        "streetAddress": "1 River Street, London, SE1 9AA",
+    }
+    weekdays = [f"https://schema.org/{day}" for day in structured_data._DAYS[:5]]
+    assert clinic["openingHoursSpecification"] == [
+        {
+            "@type": "OpeningHoursSpecification",
+            "dayOfWeek": weekdays,
+            "opens": "09:00",
+            "closes": "18:00",
+        },
+        {
+            "@type": "OpeningHoursSpecification",
+            "dayOfWeek": ["https://schema.org/Saturday"],
+            "opens": "10:00",
+            "closes": "14:00",
+        },
+    ]
+
+
+def test_clinic_details_left_blank_are_left_out(client, db):
+    SiteSettings.objects.create(clinic_name="Plain Clinic")
+    clinic = _get(client, "/").node("MedicalClinic")
+    assert set(clinic) == {"@type", "@id", "name", "url"}
+
+
+def test_list_page_lists_published_treatments_only(client, site):
+    make_treatment("secret-draft", status="draft")
+    listing = _get(client, "/treatments/").node("CollectionPage")["mainEntity"]
+    assert listing["@type"] == "ItemList"
+    assert [item["url"] for item in listing["itemListElement"]] == [
+        f"{BASE}/treatments/microneedling/"
+    ]
+
+
+def test_json_ld_carries_no_nonce_so_public_pages_stay_cacheable(client, db):
+    make_treatment()
+    first = client.get("/treatments/peel/")
+    assert "nonce" not in parse_page(first.content).script_attrs[0]
+    assert "nonce-" not in first.get("Content-Security-Policy", "")
+    assert client.get("/treatments/peel/").content == first.content
+
+
+# -- Derivations, without pages ------------------------------------------------------------
+
+
+def test_json_ld_script_escapes_markup_characters():
+    html = structured_data.json_ld_script({"text": "a </script> & <b>"})
+    assert html == (
+        '<script type="application/ld+json">'
+        '{"text": "a \\u003C/script\\u003E \\u0026 \\u003Cb\\u003E"}</script>'
+    )
+    assert json.loads(html.split(">", 1)[1].rsplit("<", 1)[0]) == {"text": "a </script> & <b>"}
+
+
+@pytest.mark.parametrize(
+    ("line", "days", "opens", "closes"),
+    [
+        (
+            "Monday-Friday 09:00-18:00",
+            ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"],
+            "09:00",
+            "18:00",
+        ),
+        ("Sat: 9.30 - 13:00", ["Saturday"], "09:30", "13:00"),
+        ("Tuesday and Thursday 10:00 to 20:00", ["Tuesday", "Thursday"], "10:00", "20:00"),
+        ("Saturday, Sunday 10:00-14:00", ["Saturday", "Sunday"], "10:00", "14:00"),
+    ],
+)
+def test_opening_hours_lines_are_read(line, days, opens, closes):
+    (spec,) = structured_data.opening_hours([line])
+    assert spec["dayOfWeek"] == [f"https://schema.org/{day}" for day in days]
+    assert (spec["opens"], spec["closes"]) == (opens, closes)
+
+
+@pytest.mark.parametrize("line", ["Sunday closed", "Weekdays 9am till late", "Funday 09:00-10:00"])
+def test_opening_hours_it_cannot_read_are_left_out(line):
+    assert structured_data.opening_hours([line]) == []
+
+
+def test_a_summary_keeps_whole_sentences_within_the_limit():
+    html = "<p>Intro to skip.</p><ul><li>First step is short.</li><li>Second step</li></ul>"
+    assert structured_data.summary_text(html) == "First step is short. Second step."
+    assert structured_data.summary_text(html, limit=25) == "First step is short."
+    assert structured_data.summary_text("<p>" + "word " * 100 + "</p>", limit=30).endswith("…")
+
+
+def test_no_needles_named_means_no_procedure_type_claimed():
+    def treatment(how: str):
+        section = SimpleNamespace(kind="how_it_works", body_html=f"<p>{how}</p>")
+        return SimpleNamespace(sections=SimpleNamespace(all=lambda: [section]))
+
+    assert structured_data.procedure_type(treatment("Fine needles make tiny holes.")) == (
+        "https://schema.org/PercutaneousProcedure"
+    )
+    assert structured_data.procedure_type(treatment("A peel uses no needles.")) is None
+    assert structured_data.procedure_type(treatment("An acid lifts dead skin.")) is None
+
+
+def test_a_hero_image_is_used_when_there_is_one(settings):
+    settings.SITE_BASE_URL = BASE
+    image = SimpleNamespace(url="/media/images/a.jpg", alt_text="A cheek", width=1200, height=800)
+    with_image = SimpleNamespace(title="Peel", hero_image=image)
+    assert structured_data.hero_image(with_image) == structured_data.HeroImage(
+        url=f"{BASE}/media/images/a.jpg", alt="A cheek", width=1200, height=800
+    )
+    assert structured_data.hero_image(SimpleNamespace(title="Peel", hero_image=None)) is None
+    assert structured_data.hero_image(SimpleNamespace(title="Peel")) is None
