@@ -84,3 +84,13 @@ def test_whitenoise_sits_right_after_security_middleware():
         "django.middleware.security.SecurityMiddleware",
         "whitenoise.middleware.WhiteNoiseMiddleware",
     ]
+
+
+def test_a_fresh_clone_gets_its_var_folder_for_the_default_database(tmp_path, monkeypatch):
+    from clinic_site.settings import environment
+
+    monkeypatch.setattr(environment, "VAR_DIR", tmp_path / "var")
+    environment.database_from_url(f"sqlite:///{tmp_path}/var/db.sqlite3")
+    assert (tmp_path / "var").is_dir()
+    environment.database_from_url(f"sqlite:///{tmp_path}/elsewhere/db.sqlite3")
+    assert not (tmp_path / "elsewhere").exists()

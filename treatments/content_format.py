@@ -29,6 +29,7 @@ META_KEYS = (
     "slug",
     "summary",
     "description",
+    *("duration", "numbing", "downtime", "sessions", "results_show"),
     "reviewed_by",
     "last_reviewed",
     "next_review",
@@ -36,6 +37,9 @@ META_KEYS = (
     "publish_at",
 )
 REQUIRED_META = ("title", "slug")
+# Aftercare reminders: a list of {after_days, title}, written after the other keys.
+REMINDERS_KEY = "reminders"
+MAX_REMINDER_DAYS = 365
 # content/pages/<slug>.md: front matter, then a Markdown body.
 PAGE_META_KEYS = ("title", "slug", "description")
 DATE_KEYS = ("last_reviewed", "next_review")
@@ -125,8 +129,9 @@ def parse_page_file(path: Path | str) -> PageDocument:
 def parse_text(text: str, path: Path | str = "<text>") -> TreatmentDocument:
     """Parse the text of a treatment file; raises ContentError naming the line."""
     lines = text.replace("\r\n", "\n").split("\n")
-    meta, meta_lines, body_start = _parse_front_matter(lines, path, META_KEYS)
+    meta, meta_lines, body_start = _parse_front_matter(lines, path, (*META_KEYS, REMINDERS_KEY))
     document = TreatmentDocument(meta=meta, path=str(path), meta_lines=meta_lines)
+    _check_reminders(lines, meta, meta_lines, path)
     _parse_body(lines, body_start, document)
     return document
 
@@ -187,6 +192,8 @@ def _parse_front_matter(
         if key in DATE_KEYS:
             if value is not None and not isinstance(value, datetime.date):
                 raise ContentError(path, line, f"'{key}' must be a date written as YYYY-MM-DD.")
+        elif key == REMINDERS_KEY:
+            continue  # checked item by item in _check_reminders
         elif key == "publish_at":
             if value is not None and not isinstance(value, datetime.datetime):
                 raise ContentError(
@@ -205,6 +212,35 @@ def _parse_front_matter(
             path, meta_lines["status"], f"'status' must be one of: {', '.join(STATUSES)}."
         )
     return meta, meta_lines, end + 1
+
+
+def _check_reminders(lines: list[str], meta: dict, meta_lines: dict[str, int], path) -> None:
+    """Each reminder is ``- after_days: N`` with ``title: text``; errors name its line."""
+    reminders = meta.get(REMINDERS_KEY)
+    if reminders is None:
+        return
+    start = meta_lines[REMINDERS_KEY]
+    if not isinstance(reminders, list):
+        raise ContentError(path, start, "'reminders' must be a list of '- after_days:' items.")
+    # Lines that open an item ("  - "), in order, so an error can point at its own item.
+    item_lines = [
+        n for n in range(start + 1, len(lines) + 1) if lines[n - 1].lstrip().startswith("- ")
+    ]
+    for index, item in enumerate(reminders):
+        line = item_lines[index] if index < len(item_lines) else start
+        if not isinstance(item, dict) or set(item) != {"after_days", "title"}:
+            raise ContentError(path, line, "Each reminder needs exactly 'after_days' and 'title'.")
+        days, title = item["after_days"], item["title"]
+        if (
+            not isinstance(days, int)
+            or isinstance(days, bool)
+            or not 0 <= days <= MAX_REMINDER_DAYS
+        ):
+            raise ContentError(
+                path, line, f"'after_days' must be a whole number from 0 to {MAX_REMINDER_DAYS}."
+            )
+        if not isinstance(title, str) or not title.strip():
+            raise ContentError(path, line, "A reminder's 'title' must be text.")
 
 
 def _parse_body(lines: list[str], start: int, document: TreatmentDocument) -> None:
@@ -310,6 +346,17 @@ def dump_page(document: PageDocument) -> str:
 def dump_document(document: TreatmentDocument) -> str:
     """Write a treatment in canonical form."""
     out = _dump_front_matter(document.meta, META_KEYS)
+    reminders = document.meta.get(REMINDERS_KEY)
+    if reminders:
+        # Inside the front matter, before its closing line.
+        out[-1:-1] = [f"{REMINDERS_KEY}:"] + [
+            line
+            for item in reminders
+            for line in (
+                f"  - after_days: {item['after_days']}",
+                f"    title: {_scalar(item['title'])}",
+            )
+        ]
     for section in document.sections:
         out += ["", f"## {section.title}"]
         if section.body.strip():

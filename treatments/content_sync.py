@@ -19,6 +19,7 @@ from .content_format import (
     DATE_KEYS,
     META_KEYS,
     PAGE_META_KEYS,
+    REMINDERS_KEY,
     ContentError,
     FaqDocument,
     PageDocument,
@@ -29,7 +30,7 @@ from .content_format import (
     parse_file,
     parse_page_file,
 )
-from .models import FAQ, Page, Section, Treatment
+from .models import FAQ, Page, Reminder, Section, Treatment
 
 TREATMENTS_SUBDIR = "treatments"
 PAGES_SUBDIR = "pages"
@@ -58,17 +59,10 @@ def content_hash(text: str) -> str:
 
 def document_from_treatment(treatment: Treatment) -> TreatmentDocument:
     """The content-file form of a treatment as it is in the database."""
-    meta = {
-        "title": treatment.title,
-        "slug": treatment.slug,
-        "summary": treatment.summary,
-        "description": treatment.description,
-        "reviewed_by": treatment.reviewed_by,
-        "last_reviewed": treatment.last_reviewed,
-        "next_review": treatment.next_review,
-        "status": treatment.status,
-        "publish_at": treatment.publish_at,
-    }
+    meta = {key: getattr(treatment, key) for key in META_KEYS}
+    meta[REMINDERS_KEY] = [
+        {"after_days": r.after_days, "title": r.title} for r in treatment.reminders.all()
+    ]
     return TreatmentDocument(
         meta=meta,
         sections=[SectionDocument(kind=s.kind, body=s.body) for s in treatment.sections.all()],
@@ -181,6 +175,11 @@ def _import_one(document: TreatmentDocument, *, force: bool) -> Outcome:
         row = FAQ(treatment=treatment, position=position, question=faq.question, answer=faq.answer)
         _validate(row, document, line=faq.line, exclude=["treatment", "anchor"])
         row.save()
+    treatment.reminders.all().delete()
+    for item in document.meta.get(REMINDERS_KEY) or []:
+        row = Reminder(treatment=treatment, after_days=item["after_days"], title=item["title"])
+        _validate(row, document, line=document.line_of(REMINDERS_KEY), exclude=["treatment"])
+        row.save()
     return Outcome.UPDATED if existing else Outcome.CREATED
 
 
@@ -228,7 +227,11 @@ def export_content(content_dir: Path) -> list[Path]:
     """Write every treatment and page under ``content_dir``; returns the paths written."""
     written = []
     for subdir, rows, to_text in (
-        (TREATMENTS_SUBDIR, Treatment.objects.with_content().order_by("slug"), export_text),
+        (
+            TREATMENTS_SUBDIR,
+            Treatment.objects.with_content().prefetch_related("reminders").order_by("slug"),
+            export_text,
+        ),
         (PAGES_SUBDIR, Page.objects.order_by("slug"), page_text),
     ):
         folder = Path(content_dir) / subdir

@@ -21,18 +21,20 @@ from reversion.models import Version
 
 from .content_format import (
     META_KEYS,
+    REMINDERS_KEY,
     FaqDocument,
     SectionDocument,
     TreatmentDocument,
     dump_document,
 )
 from .content_sync import export_text
-from .models import FAQ, EditConflict, Image, Page, Section, SiteSettings, Treatment
+from .models import FAQ, EditConflict, Image, Page, Reminder, Section, SiteSettings, Treatment
 from .section_kinds import SectionKind
 
 reversion.register(Section)
 reversion.register(FAQ)
-reversion.register(Treatment, follow=("sections", "faqs"))
+reversion.register(Reminder)
+reversion.register(Treatment, follow=("sections", "faqs", "reminders"))
 reversion.register(Page)
 reversion.register(SiteSettings)
 
@@ -57,8 +59,18 @@ def document_from_version(version: Version) -> TreatmentDocument:
         found = [row for row in found if row["treatment_id"] == pk]
         return sorted(found, key=lambda row: (row["position"], row["id"]))
 
+    reminders = sorted(
+        (
+            v.field_dict
+            for v in Version.objects.get_for_model(Reminder).filter(revision=version.revision)
+            if v.field_dict["treatment_id"] == pk
+        ),
+        key=lambda row: (row["after_days"], row["id"]),
+    )
+    meta = {key: fields.get(key) for key in META_KEYS}
+    meta[REMINDERS_KEY] = [{"after_days": r["after_days"], "title": r["title"]} for r in reminders]
     return TreatmentDocument(
-        meta={key: fields.get(key) for key in META_KEYS},
+        meta=meta,
         sections=[
             SectionDocument(kind=row["kind"], body=row["body"])
             for row in rows(Section)

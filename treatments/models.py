@@ -12,6 +12,7 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import models, transaction
@@ -72,6 +73,14 @@ class Treatment(models.Model):
         max_length=300,
         help_text="Shown by search engines under the link: aim for 50-160 characters.",
     )
+    # "At a glance": the facts a patient scans for first. Plain text, one short line each.
+    duration = models.CharField(
+        "how long it takes", max_length=120, blank=True, help_text="e.g. 'About 1 hour'."
+    )
+    numbing = models.CharField(max_length=120, blank=True, help_text="e.g. 'Numbing cream first'.")
+    downtime = models.CharField(max_length=160, blank=True)
+    sessions = models.CharField("usual number of sessions", max_length=120, blank=True)
+    results_show = models.CharField("when results show", max_length=120, blank=True)
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
     publish_at = models.DateTimeField(
         null=True, blank=True, help_text="Optional: a published page goes live at this time."
@@ -452,3 +461,41 @@ class Image(models.Model):
                 Q(sections__body__contains=token) | Q(faqs__answer__contains=token)
             ).distinct()
         )
+
+
+class Reminder(models.Model):
+    """An aftercare milestone a patient can put in their calendar, counted from the
+    treatment day, e.g. "You can wear makeup again" after 1 day."""
+
+    treatment = models.ForeignKey(Treatment, on_delete=models.CASCADE, related_name="reminders")
+    after_days = models.PositiveSmallIntegerField(
+        "days after treatment",
+        validators=[MaxValueValidator(365)],
+        help_text="1 is the day after the treatment.",
+    )
+    title = models.CharField(
+        max_length=120, help_text="What the calendar shows, e.g. 'You can wear makeup again'."
+    )
+
+    class Meta:
+        ordering = ["after_days", "id"]
+
+    def __str__(self) -> str:
+        return f"Day {self.after_days}: {self.title}"
+
+
+class ContentVersion(models.Model):
+    """A number that moves on whenever anything a public page shows changes.
+
+    Cached pages remember the number they were made at, so a different number means
+    stale. It lives in the database, not in a per-process cache, so every gunicorn
+    worker and every app server sees the same number at once.
+    """
+
+    number = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "content version"
+
+    def __str__(self) -> str:
+        return str(self.number)

@@ -129,6 +129,10 @@ def database_from_url(url: str) -> dict:
         path = Path(raw_path[1:]) if raw_path.startswith("/") else Path(raw_path)
         if not path.is_absolute():
             path = BASE_DIR / path
+        if path.parent == VAR_DIR:
+            # var/ is the project's own, git-ignored folder: a fresh clone has none yet.
+            # Anywhere else a missing folder stays an error, not a silent new database.
+            VAR_DIR.mkdir(exist_ok=True)
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(path),

@@ -18,7 +18,7 @@ from reversion.admin import VersionAdmin
 from .. import history
 from ..content_checks import check_document, section_scores
 from ..content_format import dump_document
-from ..models import FAQ, EditConflict, Section, Treatment
+from ..models import FAQ, EditConflict, Reminder, Section, Treatment
 from ..readability import MAX_FK_GRADE
 from ..section_kinds import SectionKind
 from .forms import EDIT_CONFLICT, TEXT_BOXES, TreatmentForm, editor_name
@@ -88,6 +88,16 @@ class SectionInline(OrderedInline):
     readonly_fields = ["guidance"]
 
 
+class ReminderInline(admin.TabularInline):
+    model = Reminder
+    extra = 0
+    fields = ["after_days", "title"]
+    verbose_name = "aftercare reminder"
+    verbose_name_plural = (
+        "Aftercare reminders (patients can add these to their calendar from the aftercare page)"
+    )
+
+
 class FAQInline(OrderedInline):
     model = FAQ
     fields = ["position", "question", "answer", "guidance"]
@@ -129,11 +139,18 @@ class TreatmentAdmin(HistoryMixin, PreviewMixin, VersionAdmin):
     list_select_related = ["updated_by"]
     search_fields = ["title", "summary", "slug"]
     prepopulated_fields = {"slug": ["title"]}
-    inlines = [SectionInline, FAQInline]
+    inlines = [SectionInline, FAQInline, ReminderInline]
     readonly_fields = ["checks", "former_addresses"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "summary", "description", "based_on_version"]}),
         ("Checks", {"fields": ["checks"], "classes": ["checks-panel"]}),
+        (
+            "At a glance",
+            {
+                "fields": ["duration", "numbing", "downtime", "sessions", "results_show"],
+                "description": "Short answers shown in a box at the top of the page.",
+            },
+        ),
         ("Picture", {"fields": ["hero_image"]}),
         (
             "Publishing",
