@@ -12,9 +12,9 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.core.validators import MaxValueValidator
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
