@@ -11,8 +11,8 @@ RUN_ENV := DJANGO_SETTINGS_MODULE=clinic_site.settings.dev DJANGO_DEBUG=0
 # not selected, so we look in its versions folder directly).
 define find_python
 for candidate in python3 python3.13 python3.12 \
-    $$(ls -d "$${PYENV_ROOT:-$$HOME/.pyenv}"/versions/3.1[3-9]*/bin/python3 \
-             "$${PYENV_ROOT:-$$HOME/.pyenv}"/versions/3.12*/bin/python3 2>/dev/null); do \
+    $$(ls -d "$${PYENV_ROOT:-$$HOME/.pyenv}"/versions/3.1[2-9]*/bin/python3 2>/dev/null \
+       | sort -rV); do \
   if "$$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
     command -v "$$candidate"; exit 0; \
   fi; \
