@@ -74,9 +74,10 @@ check-content: install ## Check the copy in content/: sections, reading grades, 
 	@$(CHECK_DB) $(RUN_ENV) $(PY) manage.py import_content --verbosity 0
 	$(CHECK_DB) $(RUN_ENV) $(PY) manage.py check_content
 
-# The Nu HTML Checker (vnu.jar) that tests/test_html_valid.py runs, pinned in
-# package-lock.json. --ignore-scripts: its postinstall would fetch a Java runtime from
-# the internet when none is installed; the tests use the system's java instead.
+# The Nu HTML Checker (vnu.jar) that tests/test_html_valid.py runs and axe-core, which
+# tests/test_accessibility.py injects into chromium, pinned in package-lock.json.
+# --ignore-scripts: vnu's postinstall would fetch a Java runtime from the internet when
+# none is installed; the tests use the system's java instead.
 node_modules: package-lock.json
 	@if command -v npm >/dev/null 2>&1; then \
 	  npm ci --ignore-scripts --no-audit --no-fund && touch $@; \

@@ -13,9 +13,12 @@ worker_class = "sync"
 timeout = 30
 graceful_timeout = 20
 keepalive = 5
-# Recycle workers now and then so a slow leak cannot grow without bound.
-max_requests = 2000
-max_requests_jitter = 200
+# Recycle workers now and then so a slow leak cannot grow without bound. "Now and then"
+# in requests: a page from the page cache takes about a millisecond, so a few thousand
+# would restart every worker every few seconds under load, each time paying for a boot
+# and (with the local-memory cache) for making its pages again.
+max_requests = 50_000
+max_requests_jitter = 5_000
 # JSON lines on stdout, like the site's own logs (clinic_site/logs.py). The site logs each
 # request with its request id, so gunicorn's own access log is off unless asked for.
 logconfig_dict = gunicorn_logging_config()

@@ -2,16 +2,15 @@
 
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from treatments.media_views import serve_media
 from treatments.robots import robots_txt
-from treatments.sitemaps import SITEMAPS
+from treatments.sitemaps import sitemap_xml
 
 urlpatterns = [
     path("robots.txt", robots_txt, name="robots"),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("sitemap.xml", sitemap_xml, name="sitemap"),
     # DJANGO_ADMIN_PATH, "admin/" unless the deployment chose another address.
     path(settings.ADMIN_PATH, admin.site.urls),
     # Uploaded pictures, read through STORAGES["default"] (treatments/media_views.py).

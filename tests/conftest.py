@@ -5,7 +5,10 @@ import os
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.core.cache import caches
 
+from treatments import content_version
 from treatments.models import FAQ, Section, Treatment
 from treatments.section_kinds import SectionKind
 
@@ -38,6 +41,25 @@ def make_treatment(
     for position, (question, answer) in enumerate(faqs or [], start=1):
         FAQ.objects.create(treatment=treatment, position=position, question=question, answer=answer)
     return treatment
+
+
+@pytest.fixture(autouse=True)
+def page_cache(request, monkeypatch):
+    """Every test starts with an empty cache (the page cache, treatments/page_cache.py).
+
+    A test that uses the database without ``transaction=True`` runs in a transaction that
+    is rolled back, never committed, so the content version would never move on commit:
+    there it moves at once, and a test that edits a page and reads it again sees the edit.
+    Tests with ``transaction=True`` (and the live server's) keep the real on-commit rule.
+    """
+    caches[settings.PAGE_CACHE_ALIAS].clear()
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or any(
+        name in request.fixturenames for name in ("transactional_db", "live_server")
+    )
+    if not transactional:
+        monkeypatch.setattr(content_version, "changed", content_version.bump)
+    return caches[settings.PAGE_CACHE_ALIAS]
 
 
 @pytest.fixture

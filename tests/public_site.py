@@ -34,6 +34,10 @@ OTHER_PAGES = [
     ("before-sheet", "/treatments/microneedling/before/", 200),
     ("aftercare-sheet", "/treatments/microneedling/aftercare/", 200),
     ("search", "/search/?q=sun", 200),
+    ("search-empty", "/search/", 200),
+    ("search-no-results", "/search/?q=zzzqqq", 200),
+    # What a wrong treatment date gets instead of the aftercare calendar file.
+    ("calendar-date-help", "/treatments/microneedling/aftercare/calendar/?date=1999-01-01", 200),
 ]
 
 

@@ -35,7 +35,13 @@ def test_treatment_page_shows_every_section_in_order_under_one_h1(client, treatm
     html = client.get("/treatments/peel/").content.decode()
     assert html.count("<h1") == 1
     ids = re.findall(r'<h2 id="([a-z-]+)"', html)
-    assert ids == ["toc-heading", *[kind.anchor for kind in SectionKind], "questions"]
+    # After the questions: "Is this right for me?" with the way to book.
+    assert ids == [
+        "toc-heading",
+        *[kind.anchor for kind in SectionKind],
+        "questions",
+        "right-for-me",
+    ]
     for kind in SectionKind:
         assert f'<a href="#{kind.anchor}">{kind.label}</a>' in html
         assert f"Text about {kind.label.lower()}." in html

@@ -6,4 +6,5 @@ class TreatmentsConfig(AppConfig):
     verbose_name = "Treatments"
 
     def ready(self) -> None:
-        from . import history, signals  # noqa: F401 - registers revisions, connects receivers
+        # Registers revisions; connects receivers (former addresses, the content version).
+        from . import content_version, history, signals  # noqa: F401

@@ -167,14 +167,19 @@ def _import_one(document: TreatmentDocument, *, force: bool) -> Outcome:
 
     treatment.sections.all().delete()
     treatment.faqs.all().delete()
+    # Each row is saved on its own, which renders its Markdown. The treatment was saved just
+    # above, in this transaction, so its last-changed time has moved already: the rows
+    # need not move it again one by one, and the questions' anchors are tracked here
+    # instead of queried for each question.
     for position, section in enumerate(document.sections, start=1):
         row = Section(treatment=treatment, kind=section.kind, position=position, body=section.body)
         _validate(row, document, line=section.line, exclude=["treatment"])
-        row.save()
+        row.save(mark_changed=False)
+    anchors: set[str] = set()
     for position, faq in enumerate(document.faqs, start=1):
         row = FAQ(treatment=treatment, position=position, question=faq.question, answer=faq.answer)
         _validate(row, document, line=faq.line, exclude=["treatment", "anchor"])
-        row.save()
+        row.save(taken_anchors=anchors, mark_changed=False)
     treatment.reminders.all().delete()
     for item in document.meta.get(REMINDERS_KEY) or []:
         row = Reminder(treatment=treatment, after_days=item["after_days"], title=item["title"])

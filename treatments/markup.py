@@ -39,12 +39,15 @@ ALLOWED_TAGS = {
 }
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title", "rel"},
-    "img": {"src", "alt", "title", "width", "height"},
+    # loading and decoding are set by _LazyImages below, never taken from staff copy.
+    "img": {"src", "alt", "title", "width", "height", "loading", "decoding"},
     "abbr": {"title"},
     "ol": {"start"},
     # Heading ids are what the table of contents and deep links point at.
     **{heading: {"id"} for heading in HEADINGS},
 }
+# The only values an image's loading and decoding may have: the ones _LazyImages sets.
+LAZY_IMAGE_VALUES = {"loading": "lazy", "decoding": "async"}
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto", "tel"}
 # Stripped with their content, not unwrapped into text.
 REMOVED_WITH_CONTENT = {"script", "style", "template", "iframe", "object", "embed"}
@@ -79,6 +82,17 @@ class _MarkExternalLinks(Treeprocessor):
                 link.set("rel", "noopener")
 
 
+class _LazyImages(Treeprocessor):
+    """Pictures in the copy sit below the page's heading, summary and contents: the
+    browser fetches them only as they near the screen, and decodes them off the main
+    thread, so they never hold up the text."""
+
+    def run(self, root: etree.Element) -> None:
+        for image in root.iter("img"):
+            image.set("loading", "lazy")
+            image.set("decoding", "async")
+
+
 class _ClinicMarkdown(Extension):
     def __init__(self, top_heading_level: int, **kwargs):
         self.top_heading_level = top_heading_level
@@ -94,6 +108,7 @@ class _ClinicMarkdown(Extension):
             _DemoteHeadings(md, self.top_heading_level), "clinic_demote_headings", 10
         )
         md.treeprocessors.register(_MarkExternalLinks(md), "clinic_external_links", 9)
+        md.treeprocessors.register(_LazyImages(md), "clinic_lazy_images", 8)
 
 
 def _heading_slugifier(prefix: str):
@@ -148,8 +163,11 @@ def _is_own_address(url: str) -> bool:
 
 
 def _attribute_filter(element: str, attribute: str, value: str) -> str | None:
-    """Drop an image's ``src`` unless it is on this site (the page's CSP says the same)."""
+    """Drop an image's ``src`` unless it is on this site (the page's CSP says the same),
+    and any ``loading`` or ``decoding`` but the values ``_LazyImages`` sets."""
     if element == "img" and attribute == "src" and not _is_own_address(value):
+        return None
+    if element == "img" and LAZY_IMAGE_VALUES.get(attribute, value) != value:
         return None
     return value
 

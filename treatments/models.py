@@ -190,12 +190,19 @@ class Section(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args, mark_changed: bool = True, **kwargs) -> None:
+        """Render and save. ``mark_changed=False`` is for a caller that saves the treatment
+        itself after many sections (an import), so the treatment is written once."""
         if not self.position and self.kind:
             self.position = SECTION_ORDER[self.kind] + 1
         self.render()
-        super().save(*args, **kwargs)
-        self.treatment.mark_changed()
+        # One transaction: the page's text and its last-changed date move together, and
+        # the page cache sees both at once (content_version.py moves on commit). Inside a
+        # caller's transaction no savepoint is needed: an error here fails the caller.
+        with transaction.atomic(using=kwargs.get("using"), savepoint=False):
+            super().save(*args, **kwargs)
+            if mark_changed:
+                self.treatment.mark_changed()
 
     def render(self) -> None:
         """Make ``body_html`` from ``body``: on save, and for a preview that is never saved."""
@@ -228,15 +235,29 @@ class FAQ(models.Model):
     def __str__(self) -> str:
         return self.question
 
-    def save(self, *args, **kwargs) -> None:
-        taken = set(
-            FAQ.objects.filter(treatment_id=self.treatment_id)
-            .exclude(pk=self.pk)
-            .values_list("anchor", flat=True)
-        )
-        self.render(taken)
-        super().save(*args, **kwargs)
-        self.treatment.mark_changed()
+    def save(
+        self,
+        *args,
+        taken_anchors: set[str] | None = None,
+        mark_changed: bool = True,
+        **kwargs,
+    ) -> None:
+        """Render and save. A caller saving many questions of one treatment (an import)
+        passes the anchors already taken, which the new one joins, instead of one query
+        per question, and ``mark_changed=False`` when it saves the treatment itself."""
+        if taken_anchors is None:
+            taken_anchors = set(
+                FAQ.objects.filter(treatment_id=self.treatment_id)
+                .exclude(pk=self.pk)
+                .values_list("anchor", flat=True)
+            )
+        self.render(taken_anchors)
+        # One transaction, as in Section.save.
+        with transaction.atomic(using=kwargs.get("using"), savepoint=False):
+            super().save(*args, **kwargs)
+            if mark_changed:
+                self.treatment.mark_changed()
+        taken_anchors.add(self.anchor)
 
     def render(self, taken_anchors: set[str]) -> None:
         """Set ``anchor`` (unique among ``taken_anchors``) and make ``answer_html``."""

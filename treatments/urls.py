@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import calendar_views, views
 
 app_name = "treatments"
 
@@ -17,6 +17,11 @@ urlpatterns = [
         views.care_sheet,
         {"sheet": "aftercare"},
         name="aftercare",
+    ),
+    path(
+        "treatments/<slug:slug>/aftercare/calendar/",
+        calendar_views.aftercare_calendar,
+        name="aftercare_calendar",
     ),
     # Last, so it never shadows a route above; Page.clean refuses slugs taken by them.
     path("<slug:slug>/", views.page_detail, name="page"),

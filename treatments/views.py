@@ -45,9 +45,20 @@ def _former_address(request: HttpRequest, slug: str, url_name: str) -> HttpRespo
 
 
 def _render_treatment_page(
-    request: HttpRequest, slug: str, url_name: str, template: str, **context
+    request: HttpRequest,
+    slug: str,
+    url_name: str,
+    template: str,
+    *,
+    related: tuple[str, ...] | None = None,
+    **context,
 ) -> HttpResponse:
-    treatment = _visible_treatments(request).with_content().filter(slug=slug).first()
+    treatments = _visible_treatments(request).with_content()
+    if related is not None:
+        # A page that needs other rows than sections and FAQs swaps them rather than
+        # adding to them, so it keeps its fixed number of queries.
+        treatments = treatments.prefetch_related(None).prefetch_related(*related)
+    treatment = treatments.filter(slug=slug).first()
     if treatment is None:
         return _former_address(request, slug, url_name)
     response = render(request, template, {"treatment": treatment, **context})
@@ -97,6 +108,8 @@ def care_sheet(request: HttpRequest, slug: str, sheet: str) -> HttpResponse:
         slug,
         sheet,
         "treatments/care_sheet.html",
+        # The aftercare sheet offers its reminders for a calendar; no sheet shows FAQs.
+        related=("sections", "reminders"),
         sheet=sheet,
         section_kind=kind.value,
         sheet_heading=heading,

@@ -23,7 +23,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    # /sitemap.xml (treatments/sitemaps.py); its template lives in the app.
+    # The Sitemap classes behind /sitemap.xml (treatments/sitemaps.py).
     "django.contrib.sitemaps",
     # Locks out a source after repeated failed sign-ins (see "Staff sign-in" below).
     "axes",
@@ -38,6 +38,13 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Early, so every log line written below carries the request's id.
     "clinic_site.middleware.RequestIdMiddleware",
+    # After the middleware above, which adds headers of its own to every response, cached
+    # or not (a new request id, HSTS when over https); before the middleware below, whose
+    # headers a stored page keeps (CSP, Permissions-Policy, X-Frame-Options: the same for
+    # every response to a page without a nonce, and pages with one are never stored), and
+    # before sessions, CSRF and users, which a page for anonymous visitors never needs.
+    # It also compresses what carries no secret (treatments/page_cache.py).
+    "treatments.page_cache.PageCacheMiddleware",
     "clinic_site.middleware.PermissionsPolicyMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -87,7 +94,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "staticfiles"
+STATIC_ROOT = env.STATIC_ROOT
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = VAR_DIR / "media"
@@ -96,6 +103,15 @@ STORAGES = {
     # Hashed names for far-future caching, gzip and brotli copies served by WhiteNoise.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# CACHE_URL: local memory in each process by default, Redis shared by all in production.
+CACHES = {"default": env.cache_from_url(env.CACHE_URL)}
+# The full-page cache for anonymous visitors (treatments/page_cache.py): which cache, the
+# longest a stored page is kept (it goes stale sooner when content changes), and how long
+# browsers and CDNs may reuse a page without asking (DJANGO_PAGE_MAX_AGE, docs/deploy.md).
+PAGE_CACHE_ALIAS = "default"
+PAGE_CACHE_SECONDS = 60 * 60 * 24
+PAGE_MAX_AGE = env.PAGE_MAX_AGE
 
 # Where `import_content` and `export_content` read and write by default.
 CONTENT_DIR = BASE_DIR / "content"

@@ -1,6 +1,7 @@
-"""The test suite: fast hashing, no manifest, an in-memory cache.
+"""The test suite: fast hashing, no manifest.
 
-DATABASE_URL still decides the database, so CI runs the same suite on PostgreSQL.
+DATABASE_URL still decides the database and CACHE_URL the cache (local memory unless
+set), so CI runs the same suite on PostgreSQL with Redis.
 """
 
 from .base import *  # noqa: F403
@@ -14,7 +15,6 @@ STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Off so client.login() works (django-axes needs the request, which it does not pass);
 # tests/test_login_lockout.py switches it on and signs in through the real form.
 AXES_ENABLED = False

@@ -3,7 +3,9 @@
 from django import template
 from django.utils.safestring import SafeString
 
+from ..checklist import lead_phrases
 from ..qr import qr_svg
+from ..section_kinds import SectionKind
 
 register = template.Library()
 
@@ -17,3 +19,43 @@ def section_of(treatment, kind: str):
 @register.simple_tag
 def qr_code(url: str, label: str) -> SafeString:
     return qr_svg(url, label)
+
+
+# "At a glance": the label shown beside each fact, in the order a patient asks.
+GLANCE_FIELDS = [
+    ("duration", "How long it takes"),
+    ("numbing", "Numbing"),
+    ("downtime", "Downtime"),
+    ("sessions", "Usual number of sessions"),
+    ("results_show", "When results show"),
+]
+
+
+@register.simple_tag
+def at_a_glance(treatment) -> list[tuple[str, str]]:
+    """The treatment's filled-in quick facts as (label, text); empty ones are left out."""
+    facts = [(label, (getattr(treatment, name, "") or "").strip()) for name, label in GLANCE_FIELDS]
+    return [(label, text) for label, text in facts if text]
+
+
+@register.simple_tag
+def contraindication_checklist(treatment) -> tuple[str, ...]:
+    """The bold lead phrases of the "Who should not have it" section, for the checklist."""
+    section = section_of(treatment, SectionKind.CONTRAINDICATIONS.value)
+    return lead_phrases(section.body_html) if section and section.body_html else ()
+
+
+@register.simple_tag
+def care_sheet_text(treatment, sheet: str) -> dict[str, str]:
+    """The title and meta description of a printable care sheet, for the page's head."""
+    name = treatment.title.lower()
+    if sheet == "before":
+        return {
+            "title": f"{treatment.title}: before your visit",
+            "description": f"A printable checklist to prepare for {name}, with when to contact us.",
+        }
+    return {
+        "title": f"{treatment.title}: aftercare",
+        "description": f"A printable aftercare sheet for the days after {name}, "
+        "with when to contact us and reminders for your calendar.",
+    }

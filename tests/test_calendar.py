@@ -1,0 +1,197 @@
+"""Aftercare reminders as an .ics file: valid iCalendar, the right days, private answers,
+and a helpful page for a missing or unlikely date.
+
+The file is read back with the ``icalendar`` package, not with our own code, and its
+raw bytes are checked against RFC 5545's line rules as well.
+"""
+
+import datetime
+
+import icalendar
+import pytest
+from django.utils import timezone
+
+from treatments.calendar import Event, build_calendar, escape_text, fold
+from treatments.models import Reminder
+
+from .conftest import make_treatment
+
+NOW = datetime.datetime(2027, 1, 20, 9, 30, tzinfo=datetime.UTC)
+
+# -- The writer -------------------------------------------------------------------------
+
+
+def test_text_values_are_escaped():
+    assert escape_text("a, b; c\\d\ne") == "a\\, b\\; c\\\\d\\ne"
+    assert escape_text("x\r\ny") == "x\\ny"
+
+
+def test_long_lines_fold_at_75_octets_without_splitting_a_character():
+    line = "SUMMARY:" + "é" * 100  # two octets each
+    folded = fold(line)
+    pieces = folded.split("\r\n")
+    assert all(len(piece.encode()) <= 75 for piece in pieces)
+    assert all(piece.startswith(" ") for piece in pieces[1:])
+    assert "".join(piece.removeprefix(" ") if i else piece for i, piece in enumerate(pieces)) == (
+        line
+    )
+    assert fold("SHORT:x") == "SHORT:x"
+
+
+def test_the_raw_file_keeps_rfc_5545s_line_rules():
+    event = Event(
+        uid="u1@example.org",
+        day=datetime.date(2027, 2, 1),
+        summary="Aftercare: wait; then, gently \\ rinse\nagain " + "ü" * 60,
+        description="Line one.\nLine two, with a comma.",
+        url="https://clinic.example/treatments/peel/aftercare/",
+    )
+    data = build_calendar([event], name="Peel aftercare", now=NOW)
+    assert data.endswith(b"\r\n")
+    lines = data.split(b"\r\n")[:-1]
+    assert b"\n" not in b"".join(lines) and b"\r" not in b"".join(lines)
+    assert all(len(line) <= 75 for line in lines)
+    assert lines[0] == b"BEGIN:VCALENDAR" and lines[-1] == b"END:VCALENDAR"
+
+    (parsed,) = icalendar.Calendar.from_ical(data).walk("VEVENT")
+    assert str(parsed["SUMMARY"]) == event.summary
+    assert str(parsed["DESCRIPTION"]) == event.description
+    assert str(parsed["UID"]) == "u1@example.org"
+    assert parsed.decoded("DTSTAMP") == NOW
+
+
+# -- The download -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def peel(db):
+    treatment = make_treatment()
+    for days, title in [
+        (1, "Mineral makeup is fine again"),
+        (3, "Active skin care, if calm"),
+        (28, "Next session may be due"),
+    ]:
+        Reminder.objects.create(treatment=treatment, after_days=days, title=title)
+    return treatment
+
+
+@pytest.fixture
+def today(monkeypatch):
+    """Pin "today" so dates near month ends and leap days stay within a year of it."""
+    day = datetime.date(2027, 12, 1)
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: day)
+    return day
+
+
+def _download(client, treatment_date: str):
+    return client.get("/treatments/peel/aftercare/calendar/", {"date": treatment_date})
+
+
+def _events(response) -> list:
+    calendar = icalendar.Calendar.from_ical(response.content)
+    return list(calendar.walk("VEVENT"))
+
+
+def test_the_file_is_an_ics_download_that_no_cache_keeps(client, peel, today):
+    response = _download(client, "2027-11-20")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="peel-aftercare-2027-11-20.ics"'
+    cache_control = {part.strip() for part in response["Cache-Control"].split(",")}
+    assert {"private", "no-store"} <= cache_control
+    assert not response.cookies
+    assert "Cookie" not in response.get("Vary", "")
+
+
+def test_each_reminder_is_an_all_day_event_on_its_day(client, peel, today):
+    events = _events(_download(client, "2027-11-20"))
+    assert [event.decoded("DTSTART") for event in events] == [
+        datetime.date(2027, 11, 21),
+        datetime.date(2027, 11, 23),
+        datetime.date(2027, 12, 18),
+    ]
+    for event in events:
+        start, end = event.decoded("DTSTART"), event.decoded("DTEND")
+        assert type(start) is datetime.date  # all-day, not a time of day
+        assert end - start == datetime.timedelta(days=1)
+        assert event["DTSTART"].params["VALUE"] == "DATE"
+        assert event.get("DTSTAMP") and event.get("UID")
+    assert str(events[0]["SUMMARY"]) == "Peel aftercare: mineral makeup is fine again"
+    assert "http://127.0.0.1:8000/treatments/peel/aftercare/" in str(events[0]["DESCRIPTION"])
+    assert len({str(event["UID"]) for event in events}) == 3
+
+
+@pytest.mark.parametrize(
+    ("treatment_date", "expected_starts"),
+    [
+        # Across a month end and a year end.
+        ("2027-12-31", ["2028-01-01", "2028-01-03", "2028-01-28"]),
+        # Into a leap day, and past it.
+        ("2028-02-28", ["2028-02-29", "2028-03-02", "2028-03-27"]),
+        ("2028-02-29", ["2028-03-01", "2028-03-03", "2028-03-28"]),
+        # Across the end of February in a year without a leap day.
+        ("2027-02-27", ["2027-02-28", "2027-03-02", "2027-03-27"]),
+    ],
+)
+def test_dates_across_month_ends_and_leap_days(
+    client, peel, today, treatment_date, expected_starts
+):
+    events = _events(_download(client, treatment_date))
+    assert [event.decoded("DTSTART").isoformat() for event in events] == expected_starts
+    # DTEND is the day after, even on 28 and 29 February.
+    assert [event.decoded("DTEND") - event.decoded("DTSTART") for event in events] == [
+        datetime.timedelta(days=1)
+    ] * 3
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({}, None),
+        ({"date": ""}, "Enter the date of your treatment."),
+        ({"date": "2027-02-30"}, "Enter a real date"),
+        ({"date": "next tuesday"}, "Enter a real date"),
+        ({"date": "1999-01-01"}, "Enter a date within a year of today."),
+        ({"date": "2029-12-02"}, "Enter a date within a year of today."),
+        ({"date": "9" * 5000}, "Enter a real date"),
+    ],
+)
+def test_a_missing_or_unlikely_date_gets_a_helpful_page(client, peel, today, query, message):
+    response = client.get("/treatments/peel/aftercare/calendar/", query)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/html; charset=utf-8"
+    assert "private" in response["Cache-Control"] and "no-store" in response["Cache-Control"]
+    html = response.content.decode()
+    assert '<input type="date" id="treatment-date" name="date"' in html
+    assert '<meta name="robots" content="noindex">' in html
+    if message:
+        assert message in html and 'aria-invalid="true"' in html
+    else:
+        assert "Please check the date" not in html
+
+
+def test_a_year_away_either_side_is_still_accepted(client, peel, today):
+    for day in ("2026-12-01", "2028-11-30"):
+        assert _download(client, day)["Content-Type"].startswith("text/calendar"), day
+
+
+def test_no_reminders_or_no_such_treatment_is_not_found(client, db):
+    make_treatment()
+    assert _download(client, "2027-01-01").status_code == 404
+    assert client.get("/treatments/nope/aftercare/calendar/").status_code == 404
+
+
+def test_a_draft_has_no_calendar_for_the_public(client, db):
+    draft = make_treatment(status="draft")
+    Reminder.objects.create(treatment=draft, after_days=1, title="x")
+    assert _download(client, "2027-01-01").status_code == 404
+
+
+def test_the_aftercare_sheet_offers_the_reminders_form_and_the_other_sheet_does_not(client, peel):
+    html = client.get("/treatments/peel/aftercare/").content.decode()
+    assert 'action="/treatments/peel/aftercare/calendar/" method="get"' not in html
+    assert 'method="get" action="/treatments/peel/aftercare/calendar/"' in html
+    assert '<input type="date" id="treatment-date" name="date" required>' in html
+    assert "<strong>Day 28:</strong> Next session may be due" in html
+    assert 'class="reminders no-print"' in html
+    assert "treatment-date" not in client.get("/treatments/peel/before/").content.decode()
