@@ -25,3 +25,7 @@ logconfig_dict = gunicorn_logging_config()
 accesslog = os.environ.get("GUNICORN_ACCESSLOG") or None
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn 27's control socket lives at one path per user (~/.gunicorn/gunicorn.ctl), so a
+# second gunicorn on the machine (a benchmark, a test, another site) fails to start. The
+# site never uses it.
+control_socket_disable = True
