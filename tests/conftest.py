@@ -45,7 +45,7 @@ def make_treatment(
 
 @pytest.fixture(autouse=True)
 def page_cache(request, monkeypatch):
-    """Every test starts with an empty cache (the page cache, treatments/page_cache.py).
+    """Every test starts with empty caches (the page cache, treatments/page_cache.py).
 
     A test that uses the database without ``transaction=True`` runs in a transaction that
     is rolled back, never committed, so the content version would never move on commit:
@@ -53,6 +53,7 @@ def page_cache(request, monkeypatch):
     Tests with ``transaction=True`` (and the live server's) keep the real on-commit rule.
     """
     caches[settings.PAGE_CACHE_ALIAS].clear()
+    caches[settings.PAGE_CACHE_LOCAL_ALIAS].clear()
     marker = request.node.get_closest_marker("django_db")
     transactional = (marker is not None and marker.kwargs.get("transaction")) or any(
         name in request.fixturenames for name in ("transactional_db", "live_server")

@@ -20,6 +20,7 @@ from pathlib import Path
 import brotli
 import pytest
 from django.contrib.auth.models import User
+from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.http import HttpResponse
@@ -217,6 +218,15 @@ def test_pages_are_compressed_for_clients_that_accept_it(
             assert response["ETag"].endswith(f'-{encoding}"')
 
 
+def test_a_host_django_refuses_is_refused_whatever_is_stored(client, treatment):
+    for _ in range(2):
+        assert client.get("/treatments/peel/").status_code == 200
+    for _ in range(2):
+        refused = client.get("/treatments/peel/", headers={"Host": "evil.example"})
+        assert refused.status_code == 400
+        assert b"Text about overview." not in refused.content
+
+
 def test_head_is_answered_from_the_stored_page(client, treatment):
     assert client.head("/treatments/peel/")[STATE] == "miss"
     assert client.head("/treatments/peel/")[STATE] == "miss"  # a HEAD stores nothing
@@ -286,9 +296,34 @@ def test_redirects_gone_and_missing_pages_are_not_stored(client, treatment):
             assert response.get(STATE) == "miss"
 
 
+def test_in_front_of_a_shared_cache_each_process_keeps_pages_in_memory_too(
+    client, treatment, settings, tmp_path
+):
+    # A cache on disk stands in for Redis: anything but this process's memory.
+    shared = {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache"}
+    settings.CACHES = {**settings.CACHES, "default": {**shared, "LOCATION": str(tmp_path)}}
+    assert client.get("/treatments/peel/")[STATE] == "miss"
+    caches[settings.PAGE_CACHE_ALIAS].clear()
+    assert client.get("/treatments/peel/")[STATE] == "hit"  # from this process's memory
+
+    caches[settings.PAGE_CACHE_LOCAL_ALIAS].clear()
+    assert client.get("/treatments/peel/")[STATE] == "miss"
+    caches[settings.PAGE_CACHE_LOCAL_ALIAS].clear()
+    assert client.get("/treatments/peel/")[STATE] == "hit"  # from the shared cache
+    caches[settings.PAGE_CACHE_ALIAS].clear()
+    assert client.get("/treatments/peel/")[STATE] == "hit"  # and kept in memory again
+
+    section = treatment.sections.get(kind="overview")
+    section.body = "Changed on another server."
+    section.save()
+    changed = client.get("/treatments/peel/")
+    assert changed[STATE] == "miss"
+    assert b"Changed on another server." in changed.content
+
+
 def test_a_cache_that_fails_is_bypassed(client, treatment, settings, caplog):
-    # Nothing listens on port 1: every cache call fails at once.
-    settings.CACHES = {"default": cache_from_url("redis://127.0.0.1:1/0")}
+    # Nothing listens on port 1: every call to the shared cache fails at once.
+    settings.CACHES = {**settings.CACHES, "default": cache_from_url("redis://127.0.0.1:1/0")}
     for _ in range(2):
         response = client.get("/treatments/peel/")
         assert response.status_code == 200

@@ -16,6 +16,12 @@ next scheduled publication (``publish_at``), at midnight (dates on the page) and
 the static files' manifest), so after a deploy no server sends a page made by the old
 templates with links to static files that are gone.
 
+**Where pages are kept.** In the cache CACHE_URL names (settings ``PAGE_CACHE_ALIAS``).
+When that is shared (Redis), each process also keeps the pages it serves in its own
+memory (``PAGE_CACHE_LOCAL_ALIAS``), until they expire as in Redis: a page that one
+server made is served by the others, and a page a process serves often costs it no
+round trip. Both are always right, since a new content version means new keys.
+
 **On the wire.** A page is stored once as its plain bytes and its brotli and gzip
 encodings, each with its own ETag, and sent in the encoding the client accepts with
 ``Vary: Accept-Encoding``; an ``If-None-Match`` that matches gets 304. ``Cache-Control``
@@ -39,6 +45,7 @@ import functools
 import hashlib
 import importlib
 import logging
+import time
 from pathlib import Path
 
 import django
@@ -46,6 +53,8 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import caches
+from django.core.cache.backends.dummy import DummyCache
+from django.core.cache.backends.locmem import LocMemCache
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csp import get_nonce
@@ -129,6 +138,10 @@ class PageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
         self.cache = caches[settings.PAGE_CACHE_ALIAS]
+        # In front of a shared cache (Redis), this process's memory too, so a page it
+        # serves often costs no round trip. Always right: keys carry the content version.
+        local = isinstance(self.cache, LocMemCache | DummyCache)
+        self.local = None if local else caches[settings.PAGE_CACHE_LOCAL_ALIAS]
         self.never_cached = (f"/{settings.ADMIN_PATH}", "/healthz")
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
@@ -181,13 +194,16 @@ class PageCacheMiddleware:
     def _key(request: HttpRequest, version: int) -> str:
         # The address as a hash: any path is a valid key, whatever characters it holds.
         # SITE_BASE_URL is in it because canonical links and the sitemap are built from it.
+        # get_host() validates against ALLOWED_HOSTS: a refused host gets its 400 before
+        # any stored page could be sent.
         address = f"{settings.SITE_BASE_URL} {request.scheme}://{request.get_host()}{request.path}"
         digest = hashlib.sha256(address.encode()).hexdigest()[:32]
         return f"page:{release_fingerprint()}:{version}:{digest}"
 
     @staticmethod
-    def _encodings(response: HttpResponse) -> dict[str, tuple[dict, bytes]]:
-        """The page as stored: for each encoding, its complete headers and its bytes."""
+    def _encodings(response: HttpResponse) -> dict[str, HttpResponse]:
+        """The page as stored: a complete response for each encoding. Stored whole, as
+        Django's own cache middleware does, so serving one needs no header rebuilt."""
         if not response.has_header("Cache-Control"):
             response["Cache-Control"] = cache_control()
         patch_vary_headers(response, ("Accept-Encoding",))
@@ -197,14 +213,14 @@ class PageCacheMiddleware:
         body = response.content
         etag = hashlib.sha256(body).hexdigest()[:32]
 
-        def entry(encoded: bytes, encoding: str) -> tuple[dict, bytes]:
+        def entry(encoded: bytes, encoding: str) -> HttpResponse:
             headers = {**common, "Content-Length": str(len(encoded))}
             if encoding == compression.IDENTITY:
                 headers["ETag"] = f'"{etag}"'
             else:
                 # Each representation has its own strong ETag.
                 headers.update({"Content-Encoding": encoding, "ETag": f'"{etag}-{encoding}"'})
-            return headers, encoded
+            return HttpResponse(encoded, headers=headers)
 
         plain = entry(body, compression.IDENTITY)
         if not compression.worth_compressing(response):
@@ -218,33 +234,43 @@ class PageCacheMiddleware:
         }
 
     @staticmethod
-    def _respond(request: HttpRequest, stored: tuple[dict, bytes], state: str) -> HttpResponse:
-        headers, body = stored
-        response = HttpResponse(body, headers=headers)
+    def _respond(request: HttpRequest, page: HttpResponse, state: str) -> HttpResponse:
+        response = page
         if not _CONDITIONAL_HEADERS.isdisjoint(request.META):
-            response = get_conditional_response(request, etag=headers["ETag"], response=response)
+            response = get_conditional_response(request, etag=page["ETag"], response=page)
             if response.status_code == 304:
                 # The page's own headers (CSP, Permissions-Policy...), as on the full page;
                 # not those that describe a body, which a 304 has none of.
-                for name, value in headers.items():
+                for name, value in page.items():
                     if name.lower() not in _BODY_HEADERS:
                         response[name] = value
         response[STATE_HEADER] = state
         return response
 
-    # Any error of the cache backend (Redis down, timed out, full) is caught: the page is
-    # made and sent as if there were no cache. One line per request, without a traceback.
+    # Stored: (when it expires, the page). Any error of the cache backend (Redis down,
+    # timed out, full) is caught: the page is made and sent as if there were no cache. One
+    # line per request, without a traceback.
 
-    def _get(self, key: str):
+    def _get(self, key: str) -> HttpResponse | None:
+        if self.local is not None and (stored := self.local.get(key)) is not None:
+            return stored[1]
         try:
-            return self.cache.get(key)
+            stored = self.cache.get(key)
         except Exception as exc:
             logger.warning("Page cache unavailable (%r); making the page", exc)
             return None
+        if stored is None:
+            return None
+        if self.local is not None:
+            self.local.set(key, stored, timeout=max(1, stored[0] - time.time()))
+        return stored[1]
 
-    def _set(self, entries: dict) -> None:
+    def _set(self, pages: dict[str, HttpResponse]) -> None:
         timeout = stored_seconds()
+        entries = {key: (time.time() + timeout, page) for key, page in pages.items()}
         try:
             self.cache.set_many(entries, timeout=timeout)
         except Exception as exc:
             logger.warning("Page cache unavailable (%r); page not stored", exc)
+        if self.local is not None:
+            self.local.set_many(entries, timeout=timeout)
