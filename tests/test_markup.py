@@ -162,6 +162,29 @@ def test_h3_stays_h3_and_ids_carry_the_prefix():
     assert '<h3 id="aftercare-first-hours">First hours</h3>' in html
 
 
+def test_one_text_leaves_nothing_behind_for_the_next():
+    # Converters are reused (markup._Converters): a reference defined in one text, its
+    # heading ids and its prefix must not reach the next text converted on the thread.
+    first = render_markdown("## Steps\n\nSee [the guide][g].\n\n[g]: /guide/", id_prefix="a")
+    assert '<h3 id="a-steps">' in first and 'href="/guide/"' in first
+    second = render_markdown("## Steps\n\nSee [the guide][g].")
+    assert '<h3 id="steps">' in second
+    assert "<a" not in second and "[the guide][g]" in second
+    assert render_markdown("# Top", top_heading_level=2) == '<h2 id="top">Top</h2>'
+    assert render_markdown("# Top") == '<h3 id="top">Top</h3>'
+
+
+def test_texts_are_converted_alike_on_several_threads():
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = [f"## Part {n}\n\n[link][r]\n\n[r]: /p{n}/" for n in range(40)]
+    expected = [render_markdown(text, id_prefix=f"s{n}") for n, text in enumerate(texts)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        got = list(pool.map(lambda n: render_markdown(texts[n], id_prefix=f"s{n}"), range(40)))
+    assert got == expected
+    assert all(f'id="s{n}-part-{n}"' in html for n, html in enumerate(got))
+
+
 def test_empty_markdown_renders_nothing():
     assert render_markdown("   \n") == ""
 

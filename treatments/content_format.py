@@ -19,6 +19,10 @@ import yaml
 
 from .section_kinds import SectionKind
 
+# libyaml's loader when PyYAML was built with it: the same results, several times faster
+# for an import of many files.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 FAQ_HEADING = "Frequently asked questions"
 SECTION_KINDS = [kind.value for kind in SectionKind]
 STATUSES = ("draft", "published")
@@ -160,7 +164,7 @@ def _parse_front_matter(
         raise ContentError(path, 1, "The front matter has no closing '---' line.") from None
     block = "\n".join(lines[1:end])
     try:
-        meta = yaml.safe_load(block)
+        meta = yaml.load(block, Loader=_YAML_LOADER)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 2 if mark else 2
@@ -320,7 +324,7 @@ def _scalar(value) -> str:
     text = str(value)
     if text and text == text.strip() and "\n" not in text:
         try:
-            if yaml.safe_load(f"k: {text}") == {"k": text}:
+            if yaml.load(f"k: {text}", Loader=_YAML_LOADER) == {"k": text}:  # noqa: S506
                 return text
         except yaml.YAMLError:
             pass

@@ -165,8 +165,10 @@ def _import_one(document: TreatmentDocument, *, force: bool) -> Outcome:
     _validate(treatment, document, exclude=["slug"] if existing else None)
     treatment.save()
 
-    treatment.sections.all().delete()
-    treatment.faqs.all().delete()
+    if existing:  # a new treatment has nothing to replace
+        treatment.sections.all().delete()
+        treatment.faqs.all().delete()
+        treatment.reminders.all().delete()
     # Each row is saved on its own, which renders its Markdown. The treatment was saved just
     # above, in this transaction, so its last-changed time has moved already: the rows
     # need not move it again one by one, and the questions' anchors are tracked here
@@ -180,7 +182,6 @@ def _import_one(document: TreatmentDocument, *, force: bool) -> Outcome:
         row = FAQ(treatment=treatment, position=position, question=faq.question, answer=faq.answer)
         _validate(row, document, line=faq.line, exclude=["treatment", "anchor"])
         row.save(taken_anchors=anchors, mark_changed=False)
-    treatment.reminders.all().delete()
     for item in document.meta.get(REMINDERS_KEY) or []:
         row = Reminder(treatment=treatment, after_days=item["after_days"], title=item["title"])
         _validate(row, document, line=document.line_of(REMINDERS_KEY), exclude=["treatment"])

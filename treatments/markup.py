@@ -17,6 +17,7 @@ saved; pages serve the stored result.
 """
 
 import re
+import threading
 import xml.etree.ElementTree as etree
 from urllib.parse import urlsplit
 
@@ -111,12 +112,46 @@ class _ClinicMarkdown(Extension):
         md.treeprocessors.register(_LazyImages(md), "clinic_lazy_images", 8)
 
 
-def _heading_slugifier(prefix: str):
-    def make_id(value: str, separator: str) -> str:
-        base = slugify(value) or "part"
-        return f"{prefix}-{base}" if prefix else base
+class _Converters(threading.local):
+    """Each thread's Markdown instances, one per heading level, and the heading-id prefix
+    of the text being converted.
 
-    return make_id
+    Building an instance with its extensions costs about a third as much as converting a
+    section, and an import converts thousands of texts: Python-Markdown documents
+    ``reset()`` as the way to reuse one. Per thread, because an instance holds the state
+    of the text it is converting.
+    """
+
+    def __init__(self):
+        self.by_level: dict[int, markdown.Markdown] = {}
+        self.id_prefix = ""
+
+
+_converters = _Converters()
+
+
+def _heading_id(value: str, separator: str) -> str:
+    base = slugify(value) or "part"
+    prefix = _converters.id_prefix
+    return f"{prefix}-{base}" if prefix else base
+
+
+def _converter(top_heading_level: int) -> markdown.Markdown:
+    md = _converters.by_level.get(top_heading_level)
+    if md is None:
+        md = markdown.Markdown(
+            extensions=[
+                "tables",
+                "fenced_code",
+                "sane_lists",
+                "toc",
+                _ClinicMarkdown(top_heading_level=top_heading_level),
+            ],
+            extension_configs={"toc": {"slugify": _heading_id, "permalink": False}},
+            output_format="html",
+        )
+        _converters.by_level[top_heading_level] = md
+    return md.reset()
 
 
 def render_markdown(
@@ -130,18 +165,8 @@ def render_markdown(
     """
     if not text.strip():
         return ""
-    html = markdown.markdown(
-        text,
-        extensions=[
-            "tables",
-            "fenced_code",
-            "sane_lists",
-            "toc",
-            _ClinicMarkdown(top_heading_level=top_heading_level),
-        ],
-        extension_configs={"toc": {"slugify": _heading_slugifier(id_prefix), "permalink": False}},
-        output_format="html",
-    )
+    _converters.id_prefix = id_prefix
+    html = _converter(top_heading_level).convert(text)
     return sanitize_html(html)
 
 
