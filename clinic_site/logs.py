@@ -13,7 +13,6 @@ import contextvars
 import datetime
 import json
 import logging
-import traceback
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -69,7 +68,7 @@ class JsonFormatter(logging.Formatter):
             if key not in _STANDARD_ATTRIBUTES and key != "request" and key not in entry:
                 entry[key] = _jsonable(value)
         if record.exc_info:
-            entry["exception"] = "".join(traceback.format_exception(*record.exc_info)).rstrip()
+            entry["exception"] = self.formatException(record.exc_info)
         elif record.exc_text:
             entry["exception"] = record.exc_text
         if record.stack_info:
@@ -77,34 +76,45 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
-def logging_config(level: str = "INFO") -> dict:
-    """The LOGGING setting: everything to stdout as JSON, once."""
-    if level not in logging.getLevelNamesMapping():
-        raise ImproperlyConfigured(f"DJANGO_LOG_LEVEL={level!r} is not a logging level, e.g. INFO.")
-    errors_and_worse = max(logging.getLevelNamesMapping()[level], logging.ERROR)
+def _json_to_stdout(**handler) -> dict:
+    """The part both configurations share: one handler writing JSON lines to stdout."""
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "filters": {"request_id": {"()": "clinic_site.logs.RequestIdFilter"}},
         "formatters": {"json": {"()": "clinic_site.logs.JsonFormatter"}},
         "handlers": {
             "stdout": {
                 "class": "logging.StreamHandler",
                 "stream": "ext://sys.stdout",
                 "formatter": "json",
-                "filters": ["request_id"],
+                **handler,
             }
         },
+    }
+
+
+def logging_config(level: str = "INFO") -> dict:
+    """The LOGGING setting: everything to stdout as JSON, once."""
+    number = logging.getLevelNamesMapping().get(level)
+    if number is None:
+        raise ImproperlyConfigured(f"DJANGO_LOG_LEVEL={level!r} is not a logging level, e.g. INFO.")
+    return {
+        **_json_to_stdout(filters=["request_id"]),
+        "filters": {"request_id": {"()": "clinic_site.logs.RequestIdFilter"}},
         "root": {"handlers": ["stdout"], "level": level},
         "loggers": {
             # Django's defaults add a console handler of their own under DEBUG: replace it so
             # each event is written once, by the root handler.
             "django": {"handlers": [], "level": level, "propagate": True},
             # 4xx answers are in the request log already; errors (with traceback) stay here.
-            "django.request": {"handlers": [], "level": errors_and_worse, "propagate": True},
+            "django.request": {
+                "handlers": [],
+                "level": max(number, logging.ERROR),
+                "propagate": True,
+            },
             "django.db.backends": {"level": "WARNING"},
             # Failed sign-ins and lockouts are warnings; its start-up banner is noise.
-            "axes": {"level": max(logging.getLevelNamesMapping()[level], logging.WARNING)},
+            "axes": {"level": max(number, logging.WARNING)},
         },
     }
 
@@ -112,16 +122,7 @@ def logging_config(level: str = "INFO") -> dict:
 def gunicorn_logging_config() -> dict:
     """gunicorn's own messages (worker start, timeouts) as JSON lines on stdout too."""
     return {
-        "version": 1,
-        "disable_existing_loggers": False,
-        "formatters": {"json": {"()": "clinic_site.logs.JsonFormatter"}},
-        "handlers": {
-            "stdout": {
-                "class": "logging.StreamHandler",
-                "stream": "ext://sys.stdout",
-                "formatter": "json",
-            }
-        },
+        **_json_to_stdout(),
         # gunicorn merges this over its defaults: the root logger must name our handler.
         "root": {"handlers": ["stdout"], "level": "INFO"},
         "loggers": {

@@ -14,6 +14,8 @@ date the patient typed, on each request.
 import datetime
 from dataclasses import dataclass
 
+from django.utils.text import normalize_newlines
+
 CRLF = "\r\n"
 # RFC 5545 3.1: a content line SHOULD NOT be longer than 75 octets, excluding the line break.
 MAX_LINE_OCTETS = 75
@@ -37,7 +39,7 @@ class Event:
 def escape_text(value: str) -> str:
     """Escape a TEXT value (RFC 5545 3.3.11): backslash, semicolon, comma and newlines."""
     value = value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-    return value.replace("\r\n", "\\n").replace("\r", "\\n").replace("\n", "\\n")
+    return normalize_newlines(value).replace("\n", "\\n")
 
 
 def fold(line: str) -> str:

@@ -24,7 +24,7 @@ from .section_kinds import SectionKind
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 FAQ_HEADING = "Frequently asked questions"
-SECTION_KINDS = [kind.value for kind in SectionKind]
+SECTION_KINDS = SectionKind.values
 STATUSES = ("draft", "published")
 
 # Front-matter keys in the order they are written; title and slug are required.
@@ -80,36 +80,36 @@ class FaqDocument:
     line: int = 0
 
 
+class _FrontMatterLookups:
+    """What a file with front matter answers, for a dataclass with ``meta`` and
+    ``meta_lines`` (the line of each front-matter key, so later checks can point at it)."""
+
+    meta: dict
+    meta_lines: dict[str, int]
+
+    @property
+    def slug(self) -> str:
+        return self.meta["slug"]
+
+    def line_of(self, key: str) -> int:
+        return self.meta_lines.get(key, 1)
+
+
 @dataclass
-class TreatmentDocument:
+class TreatmentDocument(_FrontMatterLookups):
     meta: dict
     sections: list[SectionDocument] = field(default_factory=list)
     faqs: list[FaqDocument] = field(default_factory=list)
     path: str = ""
-    # Line of each front-matter key, so later checks can point at it.
     meta_lines: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def slug(self) -> str:
-        return self.meta["slug"]
-
-    def line_of(self, key: str) -> int:
-        return self.meta_lines.get(key, 1)
 
 
 @dataclass
-class PageDocument:
+class PageDocument(_FrontMatterLookups):
     meta: dict
     body: str
     path: str = ""
     meta_lines: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def slug(self) -> str:
-        return self.meta["slug"]
-
-    def line_of(self, key: str) -> int:
-        return self.meta_lines.get(key, 1)
 
 
 def _read(path: Path) -> str:

@@ -136,21 +136,27 @@ def _shown_path(content_dir: Path, document: TreatmentDocument) -> str:
     return f"{Path(content_dir).name}/{TREATMENTS_SUBDIR}/{Path(document.path).name}"
 
 
-def _edited_since_import(current_text: str, source_hash: str) -> bool:
-    return source_hash != content_hash(current_text)
+def _left_as_it_is(
+    existing: Treatment | Page, current: str, text: str, *, force: bool
+) -> Outcome | None:
+    """UNCHANGED when the row already holds ``text``, KEPT_EDITED when it was edited in the
+    admin since its last import (and not ``force``); None when the import may write it."""
+    if current == text:
+        if existing.source_hash != content_hash(text):
+            type(existing).objects.filter(pk=existing.pk).update(source_hash=content_hash(text))
+        return Outcome.UNCHANGED
+    if existing.source_hash != content_hash(current) and not force:
+        return Outcome.KEPT_EDITED
+    return None
 
 
 def _import_one(document: TreatmentDocument, *, force: bool) -> Outcome:
     text = dump_document(document)
     existing = Treatment.objects.with_content().filter(slug=document.slug).first()
     if existing is not None:
-        current = export_text(existing)
-        if current == text:
-            if existing.source_hash != content_hash(text):
-                Treatment.objects.filter(pk=existing.pk).update(source_hash=content_hash(text))
-            return Outcome.UNCHANGED
-        if _edited_since_import(current, existing.source_hash) and not force:
-            return Outcome.KEPT_EDITED
+        outcome = _left_as_it_is(existing, export_text(existing), text, force=force)
+        if outcome is not None:
+            return outcome
 
     treatment = existing or Treatment()
     # Every key is set, so a key deleted from the file clears the field too.
@@ -198,13 +204,9 @@ def _import_page(document: PageDocument, *, force: bool) -> Outcome:
     text = dump_page(document)
     existing = Page.objects.filter(slug=document.slug).first()
     if existing is not None:
-        current = page_text(existing)
-        if current == text:
-            if existing.source_hash != content_hash(text):
-                Page.objects.filter(pk=existing.pk).update(source_hash=content_hash(text))
-            return Outcome.UNCHANGED
-        if _edited_since_import(current, existing.source_hash) and not force:
-            return Outcome.KEPT_EDITED
+        outcome = _left_as_it_is(existing, page_text(existing), text, force=force)
+        if outcome is not None:
+            return outcome
     page = existing or Page()
     for key in PAGE_META_KEYS:
         setattr(page, key, document.meta.get(key) or "")

@@ -27,7 +27,6 @@ from .content_format import (
     TreatmentDocument,
     dump_document,
 )
-from .content_sync import export_text
 from .models import FAQ, EditConflict, Image, Page, Reminder, Section, SiteSettings, Treatment
 from .section_kinds import SectionKind
 
@@ -53,20 +52,13 @@ def document_from_version(version: Version) -> TreatmentDocument:
     fields = version.field_dict
     pk = int(version.object_id)
 
-    def rows(model) -> list[dict]:
+    def rows(model, order: tuple[str, ...] = ("position", "id")) -> list[dict]:
         versions = Version.objects.get_for_model(model).filter(revision=version.revision)
         found = [v.field_dict for v in versions]
         found = [row for row in found if row["treatment_id"] == pk]
-        return sorted(found, key=lambda row: (row["position"], row["id"]))
+        return sorted(found, key=lambda row: tuple(row[name] for name in order))
 
-    reminders = sorted(
-        (
-            v.field_dict
-            for v in Version.objects.get_for_model(Reminder).filter(revision=version.revision)
-            if v.field_dict["treatment_id"] == pk
-        ),
-        key=lambda row: (row["after_days"], row["id"]),
-    )
+    reminders = rows(Reminder, ("after_days", "id"))
     meta = {key: fields.get(key) for key in META_KEYS}
     meta[REMINDERS_KEY] = [{"after_days": r["after_days"], "title": r["title"]} for r in reminders]
     return TreatmentDocument(
@@ -216,15 +208,12 @@ def restore(version: Version, *, user, expected_version: int) -> list[str]:
             treatment.updated_by = user
             treatment.save()
             treatment.remember_slug(current.slug)
-            # Re-render with today's sanitizer rather than trust stored HTML.
+            # Re-render with today's sanitizer rather than trust stored HTML. The treatment
+            # was saved just above, so the rows need not mark it changed one by one.
             for section in treatment.sections.all():
-                section.save()
+                section.save(mark_changed=False)
             for faq in treatment.faqs.all():
-                faq.save()
+                faq.save(mark_changed=False)
             reversion.set_user(user)
             reversion.set_comment(f"Restored the version saved {describe(version)}.")
     return notes
-
-
-def current_text(treatment: Treatment) -> str:
-    return export_text(Treatment.objects.with_content().get(pk=treatment.pk))

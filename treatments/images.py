@@ -76,10 +76,6 @@ class ProcessedImage:
     height: int
     renditions: tuple[Rendition, ...]
 
-    @property
-    def content_type(self) -> str:
-        return CONTENT_TYPES[self.extension]
-
 
 def _megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB"

@@ -26,8 +26,12 @@ CACHE_CONTROL = "public, max-age=31536000, immutable"
 @require_safe
 def serve_media(request: HttpRequest, name: str) -> FileResponse:
     match = NAME.match(name)
-    if match is None or not default_storage.exists(name):
+    if match is None:
         raise Http404("No such picture")
-    response = FileResponse(default_storage.open(name), content_type=CONTENT_TYPES[match["ext"]])
+    try:
+        picture = default_storage.open(name)
+    except FileNotFoundError:
+        raise Http404("No such picture") from None
+    response = FileResponse(picture, content_type=CONTENT_TYPES[match["ext"]])
     response["Cache-Control"] = CACHE_CONTROL
     return response

@@ -19,8 +19,9 @@ from django.db import models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
+from django.utils.text import normalize_newlines, slugify
 
+from .content_format import MAX_REMINDER_DAYS
 from .images import FIGURE_WIDTH, ProcessedImage
 from .markup import render_markdown
 from .section_kinds import SECTION_ORDER, SectionKind
@@ -33,11 +34,6 @@ MARKDOWN_HELP = (
 
 # Pages live at /<slug>/, so they may not take the first part of another route.
 RESERVED_PAGE_SLUGS = {"admin", "treatments", "static", "media", "healthz", "search"}
-
-
-def unix_newlines(text: str) -> str:
-    """Browsers send a text box's line breaks as CRLF; the copy keeps plain newlines."""
-    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 class EditConflict(Exception):
@@ -130,7 +126,7 @@ class Treatment(models.Model):
         ``EditConflict`` and writes nothing.
         """
         self.updated_at = timezone.now()
-        self.summary = unix_newlines(self.summary)
+        self.summary = normalize_newlines(self.summary)
         if self._state.adding:
             super().save(*args, **kwargs)
             return
@@ -155,10 +151,6 @@ class Treatment(models.Model):
         return self.status == self.Status.PUBLISHED and (
             self.publish_at is None or self.publish_at <= timezone.now()
         )
-
-    @property
-    def hero_image_alt(self) -> str:
-        return self.hero_image.alt_text if self.hero_image else ""
 
     def mark_changed(self) -> None:
         """Record that a section or FAQ changed: the page's last-modified date moves."""
@@ -206,7 +198,7 @@ class Section(models.Model):
 
     def render(self) -> None:
         """Make ``body_html`` from ``body``: on save, and for a preview that is never saved."""
-        self.body = unix_newlines(self.body)
+        self.body = normalize_newlines(self.body)
         self.body_html = render_markdown(self.body, id_prefix=self.anchor)
 
     @property
@@ -257,16 +249,17 @@ class FAQ(models.Model):
             super().save(*args, **kwargs)
             if mark_changed:
                 self.treatment.mark_changed()
-        taken_anchors.add(self.anchor)
 
     def render(self, taken_anchors: set[str]) -> None:
-        """Set ``anchor`` (unique among ``taken_anchors``) and make ``answer_html``."""
+        """Set ``anchor`` (unique among ``taken_anchors``, which it then joins) and make
+        ``answer_html``."""
         base = (slugify(self.question)[:80].strip("-")) or "question"
         anchor, n = base, 2
         while anchor in taken_anchors:
             anchor, n = f"{base}-{n}", n + 1
         self.anchor = anchor
-        self.answer = unix_newlines(self.answer)
+        taken_anchors.add(anchor)
+        self.answer = normalize_newlines(self.answer)
         self.answer_html = render_markdown(self.answer, id_prefix=self.anchor)
 
 
@@ -317,7 +310,7 @@ class Page(models.Model):
         return self.title
 
     def save(self, *args, **kwargs) -> None:
-        self.body = unix_newlines(self.body)
+        self.body = normalize_newlines(self.body)
         self.body_html = render_markdown(self.body, top_heading_level=2)
         super().save(*args, **kwargs)
 
@@ -491,7 +484,7 @@ class Reminder(models.Model):
     treatment = models.ForeignKey(Treatment, on_delete=models.CASCADE, related_name="reminders")
     after_days = models.PositiveSmallIntegerField(
         "days after treatment",
-        validators=[MaxValueValidator(365)],
+        validators=[MaxValueValidator(MAX_REMINDER_DAYS)],
         help_text="1 is the day after the treatment.",
     )
     title = models.CharField(

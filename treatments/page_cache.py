@@ -143,6 +143,9 @@ class PageCacheMiddleware:
         local = isinstance(self.cache, LocMemCache | DummyCache)
         self.local = None if local else caches[settings.PAGE_CACHE_LOCAL_ALIAS]
         self.never_cached = (f"/{settings.ADMIN_PATH}", "/healthz")
+        # Read every template and source file now, as the worker starts, rather than
+        # while the first visitor waits.
+        release_fingerprint()
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not self._may_use_cache(request):

@@ -48,7 +48,6 @@ def build_preview(
             treatment=treatment, position=position, question=part.question, answer=part.answer
         )
         faq.render(taken)
-        taken.add(faq.anchor)
         faqs.append(faq)
 
     treatment._prefetched_objects_cache = {

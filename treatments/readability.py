@@ -16,6 +16,7 @@ Typical use::
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
@@ -69,7 +70,7 @@ class _BlockTextParser(HTMLParser):
             self._buffer.append(data)
 
 
-def _as_sentence(block: str) -> str:
+def as_sentence(block: str) -> str:
     """End a block with a full stop unless it already ends a sentence."""
     if block.endswith(":"):
         return block[:-1].rstrip() + "."
@@ -89,7 +90,7 @@ def plain_text(markdown_text: str) -> str:
     parser = _BlockTextParser()
     parser.feed(html)
     parser.close()
-    return " ".join(_as_sentence(block) for block in parser.blocks)
+    return " ".join(as_sentence(block) for block in parser.blocks)
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,9 @@ class Readability:
     avg_sentence_words: float
 
 
+# The checks and the figures beside them both score each section (the admin on every
+# render of the edit page, check_content per treatment): one text is scored once.
+@functools.lru_cache(maxsize=256)
 def measure(markdown_text: str) -> Readability:
     """Score a Markdown body with textstat (Flesch-Kincaid grade and SMOG)."""
     text = plain_text(markdown_text)

@@ -26,3 +26,9 @@ class SectionKind(models.TextChoices):
 
 
 SECTION_ORDER = {kind.value: index for index, kind in enumerate(SectionKind)}
+
+
+def section_of(treatment, kind: str):
+    """The treatment's section of ``kind``, or None. Reads ``treatment.sections.all()``,
+    so a page that prefetched the sections makes no query per kind."""
+    return next((s for s in treatment.sections.all() if s.kind == kind), None)

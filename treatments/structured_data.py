@@ -31,7 +31,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from .section_kinds import SectionKind
+from .readability import as_sentence
+from .section_kinds import SectionKind, section_of
 
 if TYPE_CHECKING:
     from .models import Page, SiteSettings, Treatment
@@ -56,6 +57,9 @@ def json_ld_script(data: dict[str, Any]) -> SafeString:
     ``<``, ``>`` and ``&`` become JSON ``\\u`` escapes, so no string in the data can
     close the element or open a comment.
     """
+    # No CSP nonce: a JSON-LD block is data, which script-src does not govern, and a
+    # nonce would make every response of a public page unique, defeating the page cache
+    # and ETags.
     payload = json.dumps(data, ensure_ascii=False).translate(_JSON_ESCAPES)
     body = mark_safe(payload)  # noqa: S308 - every <, > and & is escaped above
     return format_html('<script type="application/ld+json">{}</script>', body)
@@ -160,11 +164,7 @@ def summary_text(html: str, limit: int = SUMMARY_MAX_CHARS) -> str:
     parser.feed(html)
     parser.close()
     blocks = parser.list_items or parser.blocks
-    sentences = []
-    for block in blocks:
-        block = block[:-1].rstrip() + "." if block.endswith(":") else block
-        sentences.append(block if block.endswith((".", "!", "?")) else f"{block}.")
-    return shorten(" ".join(sentences), limit)
+    return shorten(" ".join(as_sentence(block) for block in blocks), limit)
 
 
 def shorten(text: str, limit: int) -> str:
@@ -391,8 +391,8 @@ def hero_image(treatment: Treatment) -> HeroImage | None:
 
 
 def _section_html(treatment: Treatment, kind: SectionKind) -> str:
-    # Reads the prefetched sections instead of querying per kind.
-    return next((s.body_html for s in treatment.sections.all() if s.kind == kind), "")
+    section = section_of(treatment, kind)
+    return section.body_html if section else ""
 
 
 _ALSO_CALLED = re.compile(

@@ -113,7 +113,6 @@ def care_sheet(request: HttpRequest, slug: str, sheet: str) -> HttpResponse:
         sheet=sheet,
         section_kind=kind.value,
         sheet_heading=heading,
-        sheet_url=f"{settings.SITE_BASE_URL}{request.path}",
     )
 
 

@@ -5,9 +5,10 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.text import normalize_newlines
 
 from ..images import MAX_BYTES, MAX_PIXELS, ImageRejected, ProcessedImage, process_upload
-from ..models import Image, Treatment, unix_newlines
+from ..models import Image, Treatment
 
 EDIT_CONFLICT = "edit_conflict"
 
@@ -17,7 +18,7 @@ class TextBoxField(forms.CharField):
     box with more than one line look changed and put carriage returns into the copy."""
 
     def to_python(self, value):
-        return unix_newlines(super().to_python(value))
+        return normalize_newlines(super().to_python(value))
 
 
 # For every ModelAdmin and inline with text boxes.

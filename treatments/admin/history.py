@@ -12,45 +12,41 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path
 from reversion.models import Version
 
 from .. import history
 from ..content_sync import export_text
 from ..models import EditConflict, Treatment
+from .named_urls import NamedUrlsMixin
 
 CURRENT = "current"
 
 
-class HistoryMixin:
+class HistoryMixin(NamedUrlsMixin):
     """Adds history, compare, restore and export to a treatment's admin."""
 
     object_history_template = "admin/treatments/treatment/object_history.html"
 
     def history_urls(self, wrap) -> list:
-        name = f"{self.opts.app_label}_{self.opts.model_name}"
         return [
             path(
                 "<path:object_id>/history/compare/",
                 wrap(self.compare_view),
-                name=f"{name}_compare",
+                name=self._url_name("compare"),
             ),
             path(
                 "<path:object_id>/history/<int:version_id>/restore/",
                 wrap(self.restore_view),
-                name=f"{name}_restore",
+                name=self._url_name("restore"),
             ),
-            path("<path:object_id>/export/", wrap(self.export_view), name=f"{name}_export"),
+            path("<path:object_id>/export/", wrap(self.export_view), name=self._url_name("export")),
         ]
 
-    def _url(self, name: str, *args) -> str:
-        opts = self.opts
-        return reverse(
-            f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_{name}", args=args
-        )
-
-    def _viewable(self, request: HttpRequest, object_id: str) -> Treatment:
-        obj = get_object_or_404(Treatment.objects.with_content(), pk=unquote(object_id))
+    def _viewable(self, request: HttpRequest, object_id: str, *, content=True) -> Treatment:
+        """The treatment, if the user may see it; ``content`` brings its sections and FAQs."""
+        rows = Treatment.objects.with_content() if content else Treatment.objects
+        obj = get_object_or_404(rows, pk=unquote(object_id))
         if not self.has_view_or_change_permission(request, obj):
             raise PermissionDenied
         return obj
@@ -75,7 +71,7 @@ class HistoryMixin:
 
     def history_view(self, request: HttpRequest, object_id: str, extra_context=None):
         """Every saved version, newest first, to compare or restore."""
-        obj = self._viewable(request, object_id)
+        obj = self._viewable(request, object_id, content=False)
         versions = list(history.versions_of(obj)[:200])
         context = {
             "versions": versions,
@@ -96,7 +92,7 @@ class HistoryMixin:
         for key in ("from", "to"):
             chosen = request.GET.get(key, CURRENT)
             if chosen == CURRENT:
-                sides.append(("the page as it is now", history.current_text(obj)))
+                sides.append(("the page as it is now", export_text(obj)))
             else:
                 version = self._version(obj, chosen)
                 sides.append((f"saved {history.describe(version)}", history.version_text(version)))
@@ -147,7 +143,7 @@ class HistoryMixin:
             version=version,
             described=history.describe(version),
             expected_version=obj.version,
-            diff=history.diff_lines(history.current_text(obj), history.version_text(version)),
+            diff=history.diff_lines(export_text(obj), history.version_text(version)),
         )
         return TemplateResponse(request, "admin/treatments/treatment/restore.html", context)
 

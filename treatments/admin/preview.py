@@ -13,13 +13,14 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.urls import path
 from django.utils.cache import add_never_cache_headers
 
 from ..content_format import DATE_KEYS, FaqDocument, SectionDocument, TreatmentDocument
 from ..models import Treatment
 from ..preview import build_preview
 from ..views import TOP_FAQ_COUNT
+from .named_urls import NamedUrlsMixin
 from .snapshot import snapshot
 
 SESSION_KEY = "treatment_previews"
@@ -54,24 +55,27 @@ def _decode(data: dict) -> tuple[TreatmentDocument, int | None]:
     return document, data.get("hero_image_id")
 
 
-class PreviewMixin:
+class PreviewMixin(NamedUrlsMixin):
     """Views for ``TreatmentAdmin``: store a preview, then show its two pages."""
 
     def preview_urls(self, wrap) -> list:
-        name = f"{self.opts.app_label}_{self.opts.model_name}"
         return [
-            path("<path:object_id>/preview/", wrap(self.preview_start), name=f"{name}_preview"),
+            path(
+                "<path:object_id>/preview/",
+                wrap(self.preview_start),
+                name=self._url_name("preview"),
+            ),
             path(
                 "<path:object_id>/preview/<str:token>/",
                 wrap(self.preview_page),
                 {"page": "detail"},
-                name=f"{name}_preview_page",
+                name=self._url_name("preview_page"),
             ),
             path(
                 "<path:object_id>/preview/<str:token>/faq/",
                 wrap(self.preview_page),
                 {"page": "faq"},
-                name=f"{name}_preview_faq",
+                name=self._url_name("preview_faq"),
             ),
         ]
 
@@ -99,12 +103,7 @@ class PreviewMixin:
         return redirect(self._preview_url(obj.pk, token, "detail"))
 
     def _preview_url(self, pk, token: str, page: str) -> str:
-        name = "preview_page" if page == "detail" else "preview_faq"
-        opts = self.opts
-        return reverse(
-            f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_{name}",
-            args=[pk, token],
-        )
+        return self._url("preview_page" if page == "detail" else "preview_faq", pk, token)
 
     def preview_page(self, request: HttpRequest, object_id: str, token: str, page: str):
         obj = self._preview_object(request, object_id)

@@ -18,6 +18,7 @@ from reversion.admin import VersionAdmin
 from .. import history
 from ..content_checks import check_document, section_scores
 from ..content_format import dump_document
+from ..content_sync import export_text
 from ..models import FAQ, EditConflict, Reminder, Section, Treatment
 from ..readability import MAX_FK_GRADE
 from ..section_kinds import SectionKind
@@ -267,9 +268,10 @@ class TreatmentAdmin(HistoryMixin, PreviewMixin, VersionAdmin):
         formsets = [inline.formset for inline in context["inline_admin_formsets"]]
         if obj is not None and obj.pk is not None:
             # Read-only fields render after this, when the template runs, so they see these.
-            self._add_guidance(obj, snapshot(form, formsets))
+            copy = snapshot(form, formsets)
+            self._add_guidance(obj, copy)
             if form.is_bound and form.has_error(NON_FIELD_ERRORS, EDIT_CONFLICT):
-                context["conflict"] = self._conflict(obj, form, formsets)
+                context["conflict"] = self._conflict(obj, form, copy)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def _add_guidance(self, obj: Treatment, copy) -> None:
@@ -298,11 +300,11 @@ class TreatmentAdmin(HistoryMixin, PreviewMixin, VersionAdmin):
                 if f.where == f"faq:{number}"
             ]
 
-    def _conflict(self, obj: Treatment, form, formsets) -> dict:
+    def _conflict(self, obj: Treatment, form, copy) -> dict:
         """What the refused editor sees: who saved, and what each of them changed."""
         current = Treatment.objects.with_content().select_related("updated_by").get(pk=obj.pk)
-        theirs = history.current_text(current)
-        yours = dump_document(snapshot(form, formsets).document)
+        theirs = export_text(current)
+        yours = dump_document(copy.document)
         base_version = history.version_at(current, form.cleaned_data.get("based_on_version") or 0)
         base = history.version_text(base_version) if base_version else None
         return {

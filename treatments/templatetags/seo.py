@@ -21,42 +21,35 @@ register = template.Library()
 TITLE_MAX_CHARS = 60
 
 
-def _script(context: template.Context, data: dict) -> SafeString:
-    # No CSP nonce: a JSON-LD block is data, which script-src does not govern, and a
-    # nonce would make every response of a public page unique, defeating the page
-    # cache and ETags.
-    return structured_data.json_ld_script(data)
-
-
 def _site_settings(context: template.Context) -> SiteSettings:
     return context.get("site_settings") or SiteSettings.load()
 
 
 @register.simple_tag(takes_context=True)
 def home_json_ld(context: template.Context, name: str, description: str) -> SafeString:
-    return _script(context, structured_data.home_graph(_site_settings(context), name, description))
+    graph = structured_data.home_graph(_site_settings(context), name, description)
+    return structured_data.json_ld_script(graph)
 
 
-@register.simple_tag(takes_context=True)
-def treatment_list_json_ld(
-    context: template.Context, treatments, name: str, description: str
-) -> SafeString:
-    return _script(context, structured_data.treatment_list_graph(treatments, name, description))
+@register.simple_tag
+def treatment_list_json_ld(treatments, name: str, description: str) -> SafeString:
+    graph = structured_data.treatment_list_graph(treatments, name, description)
+    return structured_data.json_ld_script(graph)
 
 
-@register.simple_tag(takes_context=True)
-def treatment_json_ld(context: template.Context, treatment: Treatment) -> SafeString:
-    return _script(context, structured_data.treatment_graph(treatment))
+@register.simple_tag
+def treatment_json_ld(treatment: Treatment) -> SafeString:
+    return structured_data.json_ld_script(structured_data.treatment_graph(treatment))
 
 
-@register.simple_tag(takes_context=True)
-def faq_json_ld(context: template.Context, treatment: Treatment) -> SafeString:
-    return _script(context, structured_data.faq_graph(treatment))
+@register.simple_tag
+def faq_json_ld(treatment: Treatment) -> SafeString:
+    return structured_data.json_ld_script(structured_data.faq_graph(treatment))
 
 
-@register.simple_tag(takes_context=True)
-def page_json_ld(context: template.Context, page) -> SafeString:
-    return _script(context, structured_data.page_graph(page))
+@register.simple_tag
+def page_json_ld(page) -> SafeString:
+    return structured_data.json_ld_script(structured_data.page_graph(page))
 
 
 @register.simple_tag

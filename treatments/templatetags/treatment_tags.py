@@ -5,15 +5,10 @@ from django.utils.safestring import SafeString
 
 from ..checklist import lead_phrases
 from ..qr import qr_svg
-from ..section_kinds import SectionKind
+from ..section_kinds import SectionKind, section_of
 
 register = template.Library()
-
-
-@register.simple_tag
-def section_of(treatment, kind: str):
-    """The treatment's section of ``kind`` from its prefetched sections, or None."""
-    return next((s for s in treatment.sections.all() if s.kind == kind), None)
+register.simple_tag(section_of)
 
 
 @register.simple_tag

@@ -19,7 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("slugs", nargs="*", help="Only these treatments (default: all).")
 
     def handle(self, *args, slugs: list[str], **options):
-        treatments = Treatment.objects.with_content().order_by("slug")
+        treatments = Treatment.objects.with_content().prefetch_related("reminders").order_by("slug")
         if slugs:
             treatments = treatments.filter(slug__in=slugs)
             unknown = set(slugs) - {t.slug for t in treatments}
