@@ -18,7 +18,7 @@ from django.template import loader
 from django.utils.html import escape
 from django.views.decorators.csrf import requires_csrf_token
 
-from .logs import request_id_var
+from clinic_site.logs import request_id_var
 
 logger = logging.getLogger(__name__)
 

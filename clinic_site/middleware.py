@@ -9,7 +9,7 @@ import uuid
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-from .logs import request_id_var
+from clinic_site.logs import request_id_var
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # A proxy's id is kept if it looks like one; anything else (a log-injection attempt, a

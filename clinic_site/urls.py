@@ -4,9 +4,9 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from treatments.media_views import serve_media
-from treatments.robots import robots_txt
-from treatments.sitemaps import sitemap_xml
+from treatments.media.views import serve_media
+from treatments.seo.robots import robots_txt
+from treatments.seo.sitemaps import sitemap_xml
 
 urlpatterns = [
     path("robots.txt", robots_txt, name="robots"),

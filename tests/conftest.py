@@ -10,7 +10,7 @@ from django.core.cache import caches
 
 from treatments import content_version
 from treatments.models import FAQ, Section, Treatment
-from treatments.section_kinds import SectionKind
+from treatments.models.section_kinds import SectionKind
 
 REPO = Path(__file__).resolve().parent.parent
 CONTENT_DIR = REPO / "content"

@@ -13,9 +13,8 @@ from html.parser import HTMLParser
 
 from django.core.management import call_command
 
+from tests.conftest import CONTENT_DIR, make_treatment
 from treatments.models import SiteSettings
-
-from .conftest import CONTENT_DIR, make_treatment
 
 # (name, url, status) of every kind of public page.
 PUBLIC_PAGES = [

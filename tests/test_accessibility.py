@@ -16,10 +16,9 @@ import os
 
 import pytest
 
+from tests.conftest import REPO
+from tests.public_site import OTHER_PAGES, PUBLIC_PAGES, build_public_site
 from treatments.models import SiteSettings
-
-from .conftest import REPO
-from .public_site import OTHER_PAGES, PUBLIC_PAGES, build_public_site
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -12,14 +12,13 @@ from django.urls import reverse
 from PIL import Image as PILImage
 from playwright.sync_api import expect
 
+from tests.conftest import CONTENT_DIR
+from tests.test_images import has_gps, photo
 from treatments.models import FAQ, Image, Treatment
-
-from .conftest import CONTENT_DIR
-from .test_images import has_gps, photo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "correct horse battery staple"  # noqa: S105 - a test account
+PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture

@@ -11,11 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Version
 
-from treatments.content_sync import export_text
+from tests.admin_forms import form_data
+from tests.conftest import make_treatment
+from treatments.content.sync import export_text
 from treatments.models import FormerSlug, Section, SiteSettings, Treatment
-
-from .admin_forms import form_data
-from .conftest import make_treatment
 
 pytestmark = pytest.mark.django_db
 
@@ -49,8 +48,10 @@ def opened(client, treatment: Treatment) -> dict:
 
 def test_the_edit_page_has_fields_sections_questions_and_help(staff, peel):
     html = staff.get(change_url(peel)).content.decode()
-    assert 'name="title"' in html and 'name="summary"' in html
-    assert 'name="sections-0-body"' in html and 'name="faqs-1-answer"' in html
+    assert 'name="title"' in html
+    assert 'name="summary"' in html
+    assert 'name="sections-0-body"' in html
+    assert 'name="faqs-1-answer"' in html
     assert 'name="sections-0-position"' in html  # ordered by number (and by drag in editing.js)
     assert "**bold**; - for a bullet list" in html  # Markdown help beside each text box
     assert "treatments/admin/editing.js" in html
@@ -99,11 +100,14 @@ def test_the_list_shows_status_who_edited_and_review_due_with_filters(staff):
     assert "Content import" in html  # made outside the admin, so no editor yet
 
     overdue = staff.get(listing, {"review": "overdue"}).content.decode()
-    assert "Overdue peel" in overdue and "Fresh peel" not in overdue
+    assert "Overdue peel" in overdue
+    assert "Fresh peel" not in overdue
     drafts = staff.get(listing, {"status__exact": "draft"}).content.decode()
-    assert "Draft peel" in drafts and "Fresh peel" not in drafts
+    assert "Draft peel" in drafts
+    assert "Fresh peel" not in drafts
     found = staff.get(listing, {"q": "fresh"}).content.decode()
-    assert "Fresh peel" in found and "Overdue peel" not in found
+    assert "Fresh peel" in found
+    assert "Overdue peel" not in found
 
 
 def test_a_save_records_who_and_moves_the_version_on(staff, peel):
@@ -225,7 +229,8 @@ def test_site_settings_open_straight_on_the_one_row(staff):
     add = reverse("admin:treatments_sitesettings_add")
     # Before anyone has saved them, the list leads to the form with the defaults.
     response = staff.get(listing)
-    assert response.status_code == 302 and response["Location"] == add
+    assert response.status_code == 302
+    assert response["Location"] == add
     data = form_data(staff.get(add).content.decode(), "sitesettings_form")
     assert data["clinic_name"] == "Skin Clinic"
     data["clinic_name"] = "Riverside Skin"

@@ -13,10 +13,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from tests.conftest import REPO, make_treatment
 from treatments.management.commands import backup
 from treatments.models import Treatment
-
-from .conftest import REPO, make_treatment
 
 # Committed data: the backup reads the database through a connection of its own.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -132,7 +131,7 @@ class _FakePostgres:
 def test_postgresql_without_pg_dump_is_refused_clearly(tmp_path, monkeypatch):
     monkeypatch.setattr(backup.shutil, "which", lambda name: None)
     with pytest.raises(CommandError, match="pg_dump is not on PATH"):
-        backup.Command()._backup_postgresql(_FakePostgres(), tmp_path / "db.pgdump")
+        backup.Command().backup_postgresql(_FakePostgres(), tmp_path / "db.pgdump")
 
 
 def test_postgresql_uses_pg_dump_with_the_password_kept_off_the_command_line(tmp_path, monkeypatch):
@@ -144,11 +143,13 @@ def test_postgresql_uses_pg_dump_with_the_password_kept_off_the_command_line(tmp
 
     monkeypatch.setattr(backup.shutil, "which", lambda name: "/usr/bin/pg_dump")
     monkeypatch.setattr(backup.subprocess, "run", fake_run)
-    backup.Command()._backup_postgresql(_FakePostgres(), tmp_path / "db.pgdump")
+    backup.Command().backup_postgresql(_FakePostgres(), tmp_path / "db.pgdump")
     ((command, env),) = calls
     assert command[0] == "/usr/bin/pg_dump"
-    assert "--format=custom" in command and command[-1] == "clinic"
-    assert "--host=127.0.0.1" in command and "--username=clinic" in command
+    assert "--format=custom" in command
+    assert command[-1] == "clinic"
+    assert "--host=127.0.0.1" in command
+    assert "--username=clinic" in command
     assert "s3cret" not in " ".join(command)
     assert env["PGPASSWORD"] == "s3cret"
 

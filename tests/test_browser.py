@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import call_command
 
-from .conftest import CONTENT_DIR
+from tests.conftest import CONTENT_DIR
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -11,10 +11,9 @@ import icalendar
 import pytest
 from django.utils import timezone
 
-from treatments.calendar import Event, build_calendar, escape_text, fold
+from tests.conftest import make_treatment
 from treatments.models import Reminder
-
-from .conftest import make_treatment
+from treatments.public.calendar import Event, build_calendar, escape_text, fold
 
 NOW = datetime.datetime(2027, 1, 20, 9, 30, tzinfo=datetime.UTC)
 
@@ -49,9 +48,11 @@ def test_the_raw_file_keeps_rfc_5545s_line_rules():
     data = build_calendar([event], name="Peel aftercare", now=NOW)
     assert data.endswith(b"\r\n")
     lines = data.split(b"\r\n")[:-1]
-    assert b"\n" not in b"".join(lines) and b"\r" not in b"".join(lines)
+    assert b"\n" not in b"".join(lines)
+    assert b"\r" not in b"".join(lines)
     assert all(len(line) <= 75 for line in lines)
-    assert lines[0] == b"BEGIN:VCALENDAR" and lines[-1] == b"END:VCALENDAR"
+    assert lines[0] == b"BEGIN:VCALENDAR"
+    assert lines[-1] == b"END:VCALENDAR"
 
     (parsed,) = icalendar.Calendar.from_ical(data).walk("VEVENT")
     assert str(parsed["SUMMARY"]) == event.summary
@@ -115,7 +116,8 @@ def test_each_reminder_is_an_all_day_event_on_its_day(client, peel, today):
         assert type(start) is datetime.date  # all-day, not a time of day
         assert end - start == datetime.timedelta(days=1)
         assert event["DTSTART"].params["VALUE"] == "DATE"
-        assert event.get("DTSTAMP") and event.get("UID")
+        assert event.get("DTSTAMP")
+        assert event.get("UID")
     assert str(events[0]["SUMMARY"]) == "Peel aftercare: mineral makeup is fine again"
     assert "http://127.0.0.1:8000/treatments/peel/aftercare/" in str(events[0]["DESCRIPTION"])
     assert len({str(event["UID"]) for event in events}) == 3
@@ -160,12 +162,14 @@ def test_a_missing_or_unlikely_date_gets_a_helpful_page(client, peel, today, que
     response = client.get("/treatments/peel/aftercare/calendar/", query)
     assert response.status_code == 200
     assert response["Content-Type"] == "text/html; charset=utf-8"
-    assert "private" in response["Cache-Control"] and "no-store" in response["Cache-Control"]
+    assert "private" in response["Cache-Control"]
+    assert "no-store" in response["Cache-Control"]
     html = response.content.decode()
     assert '<input type="date" id="treatment-date" name="date"' in html
     assert '<meta name="robots" content="noindex">' in html
     if message:
-        assert message in html and 'aria-invalid="true"' in html
+        assert message in html
+        assert 'aria-invalid="true"' in html
     else:
         assert "Please check the date" not in html
 

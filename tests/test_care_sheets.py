@@ -6,9 +6,8 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from tests.conftest import CONTENT_DIR, REPO, make_treatment
 from treatments.models import SiteSettings
-
-from .conftest import CONTENT_DIR, REPO, make_treatment
 
 ARTIFACTS = REPO / "artifacts"
 
@@ -24,7 +23,7 @@ def clinic(db):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "sheet, kind, heading",
+    ("sheet", "kind", "heading"),
     [("before", "before", "Before your peel visit"), ("aftercare", "aftercare", "After your peel")],
 )
 def test_a_sheet_shows_its_section_phone_review_date_and_qr(client, clinic, sheet, kind, heading):
@@ -37,7 +36,8 @@ def test_a_sheet_shows_its_section_phone_review_date_and_qr(client, clinic, shee
     assert ("Keep it cool." in html) == (kind == "aftercare")
     assert '<a href="tel:02079460123">020 7946 0123</a>' in html
     assert "Page last reviewed 1 November 2026" in html
-    assert '<svg role="img"' in html and "scan it to open this page" in html
+    assert '<svg role="img"' in html
+    assert "scan it to open this page" in html
     assert f"http://127.0.0.1:8000/treatments/peel/{sheet}/" in html
 
 

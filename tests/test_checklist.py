@@ -4,10 +4,9 @@ book beside it, and the same page with and without JavaScript in a real browser.
 import pytest
 from django.core.management import call_command
 
-from treatments.checklist import lead_phrases
+from tests.conftest import CONTENT_DIR, make_treatment
 from treatments.models import SiteSettings, Treatment
-
-from .conftest import CONTENT_DIR, make_treatment
+from treatments.public.checklist import lead_phrases
 
 # -- The extraction ----------------------------------------------------------------------
 
@@ -83,7 +82,8 @@ def test_booking_link_and_phone_from_site_settings(client, peel):
     box = _book_box(client)
     assert '<a class="button" href="https://book.example/x">Book a consultation</a>' in box
     assert '<a href="tel:02079460000">020 7946 0000</a>' in box
-    assert "data-talk-first hidden" in box and "Call us on 020 7946 0000" in box
+    assert "data-talk-first hidden" in box
+    assert "Call us on 020 7946 0000" in box
 
 
 def test_phone_only_books_by_phone(client, peel):
@@ -105,7 +105,8 @@ def test_no_reasons_means_no_checklist_but_still_a_way_to_book(client, db):
     make_treatment(sections={"overview": "Hello."})
     SiteSettings.objects.create(booking_url="https://book.example/x")
     html = client.get("/treatments/peel/").content.decode()
-    assert "data-checklist" not in html and "Is this right for me?" not in html
+    assert "data-checklist" not in html
+    assert "Is this right for me?" not in html
     assert '<h2 id="right-for-me">Book a visit</h2>' in html
     assert "Book a consultation" in html
 
@@ -148,17 +149,20 @@ def test_ticking_a_box_swaps_booking_for_talk_to_us_and_sends_nothing(browser, s
     call = page.get_by_role("link", name="Call us on 020 7946 0123")
     group = page.get_by_role("group", name="Tick any that apply to you now")
     assert group.get_by_role("checkbox").count() == page.locator("[data-checklist] li").count()
-    assert book.is_visible() and not call.is_visible()
+    assert book.is_visible()
+    assert not call.is_visible()
 
     page.get_by_label("Sunburn").check()
     page.get_by_label("You are pregnant").check()
-    assert call.is_visible() and not book.is_visible()
+    assert call.is_visible()
+    assert not book.is_visible()
     assert "You ticked 2 items" in page.get_by_role("status").inner_text()
 
     page.get_by_label("Sunburn").uncheck()
     assert call.is_visible()
     page.get_by_label("You are pregnant").uncheck()
-    assert book.is_visible() and not call.is_visible()
+    assert book.is_visible()
+    assert not call.is_visible()
 
     # Nothing left the page or was kept: no request, no storage, no cookie, no form.
     assert requests == []

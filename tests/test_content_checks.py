@@ -6,11 +6,10 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from treatments.content_checks import check_document
-from treatments.content_format import parse_text
-
-from .conftest import CONTENT_DIR
-from .test_content_format import GOOD
+from tests.conftest import CONTENT_DIR
+from tests.test_content_format import GOOD
+from treatments.content.checks import check_document
+from treatments.content.file_format import parse_text
 
 TODAY = datetime.date(2026, 11, 22)
 PLAIN_ANSWER = " ".join(["You can go back to work the next day."] * 6)
@@ -73,7 +72,7 @@ def test_a_well_sized_answer_passes():
 
 
 @pytest.mark.parametrize(
-    "link, problem",
+    ("link", "problem"),
     [
         ("[x](/nowhere/)", "points to no page on this site"),
         ("[x](/nowhere/deeper/)", "points to no page on this site"),

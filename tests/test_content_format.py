@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from treatments.content_format import (
+from treatments.content.file_format import (
     SECTION_KINDS,
     ContentError,
     dump_document,
@@ -74,7 +74,8 @@ def test_windows_line_endings_are_accepted():
 
 
 def test_section_kinds_are_the_ten_known_kinds():
-    assert SECTION_KINDS[0] == "overview" and len(SECTION_KINDS) == 10
+    assert SECTION_KINDS[0] == "overview"
+    assert len(SECTION_KINDS) == 10
 
 
 def _error(text: str) -> ContentError:
@@ -84,7 +85,7 @@ def _error(text: str) -> ContentError:
 
 
 @pytest.mark.parametrize(
-    "broken, line, words",
+    ("broken", "line", "words"),
     [
         (GOOD.replace("title: Chemical peel\n", ""), 1, "needs a 'title'"),
         (GOOD.replace("slug: chemical-peel", "slug: Chemical Peel!"), 3, "slug"),

@@ -11,9 +11,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
+from tests.conftest import CONTENT_DIR
 from treatments.models import Treatment
-
-from .conftest import CONTENT_DIR
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -38,7 +37,7 @@ PUBLIC_PAGES = [
     "/search/?q=needle",
     "/no-such-page/",
 ]
-PASSWORD = "a-long-staff-password-1"  # noqa: S105 - a test account's
+PASSWORD = "a-long-staff-password-1"
 
 
 @pytest.fixture

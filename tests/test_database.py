@@ -14,8 +14,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from clinic_site.settings.environment import database_from_url
-
-from .conftest import REPO
+from tests.conftest import REPO
 
 
 def test_sqlite_gets_wal_immediate_transactions_and_a_busy_timeout():

@@ -10,8 +10,8 @@ import re
 import pytest
 from django.core.management import call_command
 
-from .conftest import CONTENT_DIR, REPO
-from .public_site import OTHER_PAGES, PUBLIC_PAGES, build_public_site
+from tests.conftest import CONTENT_DIR, REPO
+from tests.public_site import OTHER_PAGES, PUBLIC_PAGES, build_public_site
 
 CSS = (REPO / "static" / "css" / "site.css").read_text()
 TEMPLATES = REPO / "templates"
@@ -106,7 +106,8 @@ def test_the_stylesheet_has_dark_mode_reduced_motion_focus_and_print():
     # outside that block.
     motion = CSS.index("@media (prefers-reduced-motion: no-preference)")
     outside = CSS[:motion] + CSS[CSS.index("@media print") :]
-    assert "transition" not in outside and "animation" not in outside
+    assert "transition" not in outside
+    assert "animation" not in outside
 
 
 def test_templates_use_no_inline_style_or_script():

@@ -7,10 +7,9 @@ the way on to the treatments and their questions.
 import pytest
 from django.apps import apps
 
+from tests.conftest import make_treatment
+from tests.public_site import INDEXABLE_PAGES, build_public_site, parse_page
 from treatments.models import Treatment
-
-from .conftest import make_treatment
-from .public_site import INDEXABLE_PAGES, build_public_site, parse_page
 
 pytestmark = pytest.mark.django_db
 
@@ -75,7 +74,8 @@ def test_a_long_title_drops_the_clinic_name_then_is_cut(client, db):
     )
     make_treatment("longer", title="An even longer treatment title that cannot fit in sixty chars")
     title = parse_page(client.get("/treatments/longer/").content).title
-    assert len(title) == 60 and title.endswith("…")
+    assert len(title) == 60
+    assert title.endswith("…")
 
 
 def test_an_overlong_description_is_cut_at_a_word(client, db):

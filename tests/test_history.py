@@ -9,11 +9,10 @@ from django.core.management import call_command
 from django.urls import reverse
 from reversion.models import Version
 
-from treatments import history
+from tests.admin_forms import form_data
+from tests.conftest import CONTENT_DIR, make_treatment
+from treatments.editorial import history
 from treatments.models import FormerSlug, Treatment
-
-from .admin_forms import form_data
-from .conftest import CONTENT_DIR, make_treatment
 
 pytestmark = pytest.mark.django_db
 
@@ -74,17 +73,20 @@ def test_the_history_page_lists_versions_to_compare_or_restore(staff, peel):
     edit(staff, peel, title="Chemical peel")
     html = staff.get(url("history", peel.pk)).content.decode()
     first, latest = history.versions_of(peel).order_by("pk")
-    assert 'name="from"' in html and 'name="to" value="current" checked' in html
+    assert 'name="from"' in html
+    assert 'name="to" value="current" checked' in html
     assert url("restore", peel.pk, first.pk) in html
     assert url("restore", peel.pk, latest.pk) not in html  # that one is the page as it is
-    assert "Content import" in html and "sam" in html
+    assert "Content import" in html
+    assert "sam" in html
 
 
 def test_compare_shows_the_words_that_changed(staff, peel):
     edit(staff, peel, **{"faqs-0-answer": "It can sting quite a lot."})
     first = history.versions_of(peel).order_by("pk").first()
     html = staff.get(url("compare", peel.pk), {"from": first.pk, "to": "current"}).content.decode()
-    assert "From: saved" in html and "To: the page as it is now." in html
+    assert "From: saved" in html
+    assert "To: the page as it is now." in html
     assert '<li class="diff-removed">' in html
     assert "<del>little.</del>" in html
     assert "It can sting <ins>quite </ins>a <ins>lot.</ins>" in html
@@ -190,7 +192,8 @@ def test_diff_lines():
     lines = history.diff_lines("a\nb\nc\nd\ne\nf\ng\n", "a\nb\nc\nD\ne\nf\ng\n", context=1)
     assert [line.kind for line in lines] == ["gap", "same", "removed", "added", "same", "gap"]
     removed, added = lines[2], lines[3]
-    assert removed.parts == ((True, "d"),) and added.parts == ((True, "D"),)
+    assert removed.parts == ((True, "d"),)
+    assert added.parts == ((True, "D"),)
     words = history.diff_lines("It can sting.", "It can hurt.")
     assert [(line.kind, line.parts) for line in words] == [
         ("removed", ((False, "It can "), (True, "sting."))),

@@ -20,8 +20,8 @@ import time
 
 import pytest
 
-from .conftest import REPO
-from .public_site import OTHER_PAGES, PUBLIC_PAGES, build_public_site
+from tests.conftest import REPO
+from tests.public_site import OTHER_PAGES, PUBLIC_PAGES, build_public_site
 
 pytestmark = pytest.mark.django_db
 

@@ -12,10 +12,9 @@ from django.urls import reverse
 from PIL import Image as PILImage
 from PIL import ImageCms
 
-from treatments.images import MAX_BYTES, ImageRejected, process_upload
+from tests.conftest import make_treatment
+from treatments.media.pictures import MAX_BYTES, ImageRejected, process_upload
 from treatments.models import Image
-
-from .conftest import make_treatment
 
 GPS_IFD = 0x8825
 XMP = (
@@ -219,7 +218,8 @@ def test_stored_under_random_names_through_the_default_storage(media):
     first = stored(process_upload(io.BytesIO(photo())))
     second = stored(process_upload(io.BytesIO(photo())))
     assert first.file.name != second.file.name
-    assert first.file.name.startswith("images/") and first.file.name.endswith(".jpg")
+    assert first.file.name.startswith("images/")
+    assert first.file.name.endswith(".jpg")
     assert len(first.token) == 32
     for name in first.stored_names():
         assert default_storage.exists(name)

@@ -16,12 +16,11 @@ from django.db.models import F
 from django.utils import timezone
 
 from clinic_site.proxies import client_ip
-
-from .conftest import REPO
+from tests.conftest import REPO
 
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "a-long-staff-password-1"  # noqa: S105 - a test account's
+PASSWORD = "a-long-staff-password-1"
 
 
 @pytest.fixture(autouse=True)
@@ -53,8 +52,7 @@ def _text(response) -> str:
     """The page's words, without tokens and nonces that differ on every response."""
     html = response.content.decode()
     html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", html)
-    html = re.sub(r'nonce="[^"]*"', "", html)
-    return html
+    return re.sub(r'nonce="[^"]*"', "", html)
 
 
 def _is_signed_in(client, settings) -> bool:
@@ -101,7 +99,7 @@ def test_a_lockout_is_per_source_address(client, settings, staff):
 
 
 @pytest.mark.parametrize(
-    "proxies, forwarded, expected",
+    ("proxies", "forwarded", "expected"),
     [
         (0, "198.51.100.1", "10.0.0.1"),  # no proxy trusted: the connection's address
         (1, "198.51.100.1", "198.51.100.1"),

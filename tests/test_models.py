@@ -1,12 +1,12 @@
 import datetime
 
 import pytest
+from django.db import IntegrityError
 from django.utils import timezone
 
+from tests.conftest import make_treatment
 from treatments.models import FAQ, Section, Treatment
-from treatments.section_kinds import SectionKind
-
-from .conftest import make_treatment
+from treatments.models.section_kinds import SectionKind
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +49,7 @@ def test_sections_default_to_reading_order():
 
 def test_a_treatment_holds_one_section_of_each_kind():
     treatment = make_treatment(sections={"overview": "o"})
-    with pytest.raises(Exception):  # noqa: B017 - IntegrityError, wrapped differently per backend
+    with pytest.raises(IntegrityError):
         Section.objects.create(treatment=treatment, kind="overview", body="again")
 
 

@@ -9,10 +9,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from tests.conftest import make_treatment
 from treatments.models import FAQ, Treatment
-from treatments.section_kinds import SectionKind
-
-from .conftest import make_treatment
+from treatments.models.section_kinds import SectionKind
 
 pytestmark = pytest.mark.django_db
 

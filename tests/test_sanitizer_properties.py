@@ -21,7 +21,12 @@ from django.conf import settings as django_settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from treatments.markup import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, render_markdown, sanitize_html
+from treatments.text.markdown import (
+    ALLOWED_ATTRIBUTES,
+    ALLOWED_TAGS,
+    render_markdown,
+    sanitize_html,
+)
 
 BOUNDED = settings(
     max_examples=250,
@@ -463,7 +468,7 @@ def test_known_payloads_are_harmless_through_the_sanitizer_alone(html):
 
 
 @pytest.mark.parametrize(
-    "source, visible",
+    ("source", "visible"),
     [
         ("```\n<script>alert(1)</script>\n```", "<script>alert(1)</script>"),
         ("`<script>alert(1)</script>`", "<script>alert(1)</script>"),

@@ -9,12 +9,11 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
-from treatments.content_sync import export_content
+from tests.conftest import make_treatment
+from tests.test_content_format import GOOD
+from tests.test_sanitizer_properties import dangers, parse_as_browser
+from treatments.content.sync import export_content
 from treatments.models import FAQ, Page, Section, Treatment
-
-from .conftest import make_treatment
-from .test_content_format import GOOD
-from .test_sanitizer_properties import dangers, parse_as_browser
 
 pytestmark = pytest.mark.django_db
 
@@ -163,7 +162,8 @@ def test_the_admin_form_goes_through_the_pipeline(client, settings):
     data = _form_fields(form.content.decode(), "treatment_form")
     bodies = [name for name in data if name.startswith("sections-") and name.endswith("-body")]
     answers = [name for name in data if name.startswith("faqs-") and name.endswith("-answer")]
-    assert bodies and answers, sorted(data)
+    assert bodies, sorted(data)
+    assert answers, sorted(data)
     for name in bodies + answers:
         data[name] = HOSTILE
     response = client.post(url, {**data, "_save": "Save"})

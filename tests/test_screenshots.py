@@ -16,9 +16,8 @@ import subprocess
 import pytest
 from django.core.management import call_command
 
+from tests.conftest import CONTENT_DIR, REPO
 from treatments.models import SiteSettings
-
-from .conftest import CONTENT_DIR, REPO
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

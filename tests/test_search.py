@@ -2,10 +2,9 @@
 
 import pytest
 
+from tests.conftest import make_treatment
 from treatments.models import Treatment
-from treatments.search import Query, search
-
-from .conftest import make_treatment
+from treatments.public.search import Query, search
 
 pytestmark = pytest.mark.django_db
 

@@ -15,8 +15,7 @@ from django.middleware.csp import ContentSecurityPolicyMiddleware
 from django.template import engines
 
 from clinic_site.settings.environment import admin_path, env_int, proxy_ssl_header
-
-from .conftest import REPO
+from tests.conftest import REPO
 
 
 def _run(code: str, settings_module: str, **env) -> subprocess.CompletedProcess:
@@ -257,7 +256,7 @@ def test_cookies_are_http_only_and_same_site(client, settings):
 
 
 @pytest.mark.parametrize(
-    "raw, expected",
+    ("raw", "expected"),
     [("X-Forwarded-Proto", ("HTTP_X_FORWARDED_PROTO", "https")), ("", None), ("  ", None)],
 )
 def test_proxy_ssl_header_parsing(raw, expected):
@@ -281,7 +280,7 @@ def test_env_int_refuses_nonsense(monkeypatch):
 
 
 @pytest.mark.parametrize(
-    "raw, expected",
+    ("raw", "expected"),
     [("admin/", "admin/"), ("/staff-desk", "staff-desk/"), ("team/desk/", "team/desk/")],
 )
 def test_admin_path_is_normalised(raw, expected):

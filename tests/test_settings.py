@@ -8,8 +8,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from clinic_site.settings.environment import BASE_DIR, database_from_url, env_bool
-
-from .conftest import REPO
+from tests.conftest import REPO
 
 
 def test_sqlite_url_relative_and_absolute():

@@ -9,12 +9,11 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, reverse
 from django.utils import timezone
 
+from tests.conftest import make_treatment
+from tests.public_site import build_public_site
 from treatments.models import FAQ, Treatment
-from treatments.robots import robots_txt
-from treatments.sitemaps import SITEMAPS
-
-from .conftest import make_treatment
-from .public_site import build_public_site
+from treatments.seo.robots import robots_txt
+from treatments.seo.sitemaps import SITEMAPS
 
 pytestmark = pytest.mark.django_db
 

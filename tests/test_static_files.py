@@ -12,8 +12,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from .conftest import REPO
-from .public_site import INDEXABLE_PAGES, OTHER_PAGES, build_public_site
+from tests.conftest import REPO
+from tests.public_site import INDEXABLE_PAGES, OTHER_PAGES, build_public_site
 
 STYLESHEET = REPO / "static" / "css" / "site.css"
 # Every page loads it before showing anything: it has to stay small.

@@ -10,11 +10,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from treatments import structured_data
+from tests.conftest import make_treatment
+from tests.public_site import INDEXABLE_PAGES, PUBLIC_PAGES, build_public_site, parse_page
 from treatments.models import SiteSettings
-
-from .conftest import make_treatment
-from .public_site import INDEXABLE_PAGES, PUBLIC_PAGES, build_public_site, parse_page
+from treatments.seo import structured_data
 
 pytestmark = pytest.mark.django_db
 

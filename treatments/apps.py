@@ -7,4 +7,6 @@ class TreatmentsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers revisions; connects receivers (former addresses, the content version).
-        from . import content_version, history, signals  # noqa: F401
+        from treatments import content_version  # noqa: F401
+        from treatments.editorial import history  # noqa: F401
+        from treatments.models import signals  # noqa: F401

@@ -30,7 +30,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Greatest
 from django.db.models.signals import post_delete, post_migrate, post_save
 
-from .models import ContentVersion
+from treatments.models import ContentVersion
 
 ROW = 1
 

@@ -62,9 +62,8 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers
 
 from clinic_site import compression
-
-from . import content_version
-from .models import Treatment
+from treatments import content_version
+from treatments.models import Treatment
 
 logger = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import calendar_views, views
+from treatments.public import calendar_views, views
 
 app_name = "treatments"
 

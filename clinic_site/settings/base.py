@@ -5,8 +5,7 @@ import datetime
 from django.utils.csp import CSP
 
 from clinic_site.logs import logging_config
-
-from . import environment as env
+from clinic_site.settings import environment as env
 
 BASE_DIR = env.BASE_DIR
 VAR_DIR = env.VAR_DIR
@@ -72,7 +71,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 # {{ csp_nonce }} for the one kind of inline script the policy allows.
                 "django.template.context_processors.csp",
-                "treatments.context_processors.site",
+                "treatments.public.context_processors.site",
             ],
         },
     },

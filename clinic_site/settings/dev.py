@@ -6,9 +6,9 @@ so sessions survive restarts without a key ever living in the repository.
 
 import secrets
 
-from .base import *  # noqa: F403
-from .base import VAR_DIR
-from .environment import env_list, env_str
+from clinic_site.settings.base import *  # noqa: F403
+from clinic_site.settings.base import VAR_DIR
+from clinic_site.settings.environment import env_list, env_str
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 

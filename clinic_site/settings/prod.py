@@ -8,9 +8,9 @@ settings (tests/test_security_headers.py runs it).
 
 from django.core.exceptions import ImproperlyConfigured
 
-from . import environment as env
-from .base import *  # noqa: F403
-from .base import ALLOWED_HOSTS, DEBUG, SECRET_KEY
+from clinic_site.settings import environment as env
+from clinic_site.settings.base import *  # noqa: F403
+from clinic_site.settings.base import ALLOWED_HOSTS, DEBUG, SECRET_KEY
 
 if DEBUG:
     raise ImproperlyConfigured("DJANGO_DEBUG must be off in production settings.")

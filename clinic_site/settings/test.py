@@ -4,8 +4,8 @@ DATABASE_URL still decides the database and CACHE_URL the cache (local memory un
 set), so CI runs the same suite on PostgreSQL with Redis.
 """
 
-from .base import *  # noqa: F403
-from .base import BASE_DIR, STORAGES
+from clinic_site.settings.base import *  # noqa: F403
+from clinic_site.settings.base import BASE_DIR, STORAGES
 
 DEBUG = False
 SECRET_KEY = "test-only-key-not-secret"  # noqa: S105

@@ -1,7 +1,7 @@
 """Template tags for what search engines and link previews read: the head and JSON-LD.
 
 ``{% load seo %}`` gives the ``*_json_ld`` tags, which render a page's structured
-data from ``treatments.structured_data``, and the filters the head partial
+data from ``treatments.seo.structured_data``, and the filters the head partial
 (``includes/head_meta.html``) uses to keep titles and descriptions within what
 search engines show.
 """
@@ -12,8 +12,8 @@ from django.utils import translation
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 
-from treatments import structured_data
 from treatments.models import SiteSettings, Treatment
+from treatments.seo import structured_data
 
 register = template.Library()
 

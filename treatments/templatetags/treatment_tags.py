@@ -3,9 +3,9 @@
 from django import template
 from django.utils.safestring import SafeString
 
-from ..checklist import lead_phrases
-from ..qr import qr_svg
-from ..section_kinds import SectionKind, section_of
+from treatments.models.section_kinds import SectionKind, section_of
+from treatments.public.checklist import lead_phrases
+from treatments.public.qr import qr_svg
 
 register = template.Library()
 register.simple_tag(section_of)

@@ -28,7 +28,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 
-from treatments.content_sync import export_content
+from treatments.content.sync import export_content
 
 # How long to wait for a database that another process holds locked (not in WAL mode).
 LOCK_WAIT_SECONDS = 60
@@ -59,9 +59,9 @@ class Command(BaseCommand):
 
         try:
             if connection.vendor == "sqlite":
-                database_file = self._backup_sqlite(connection, target / "db.sqlite3")
+                database_file = self.backup_sqlite(connection, target / "db.sqlite3")
             else:
-                database_file = self._backup_postgresql(connection, target / "db.pgdump")
+                database_file = self.backup_postgresql(connection, target / "db.pgdump")
             # Taken just after the database copy: the same content unless a member of staff
             # saved in between. The database copy is the one to restore.
             written = export_content(target / "content")
@@ -77,7 +77,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Uploads: {media} files in {target / 'media'}")
         self.stdout.write(self.style.SUCCESS(f"Backup written to {target}"))
 
-    def _backup_sqlite(self, connection, destination: Path) -> Path:
+    def backup_sqlite(self, connection, destination: Path) -> Path:
         name = str(connection.settings_dict["NAME"])
         # A connection of its own, read-only: in WAL mode its read transaction is a
         # snapshot that the site's writers neither block nor change.
@@ -106,7 +106,7 @@ class Command(BaseCommand):
             raise CommandError(f"The copy failed SQLite's integrity check: {result}")
         return destination
 
-    def _backup_postgresql(self, connection, destination: Path) -> Path:
+    def backup_postgresql(self, connection, destination: Path) -> Path:
         pg_dump = shutil.which("pg_dump")
         if pg_dump is None:
             raise CommandError(

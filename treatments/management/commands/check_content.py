@@ -6,10 +6,10 @@ too hard to read, overdue for review or linking nowhere.
 
 from django.core.management.base import BaseCommand, CommandError
 
-from treatments.content_checks import DESCRIPTION_LENGTH, check_document, section_scores
-from treatments.content_sync import document_from_treatment
+from treatments.content.checks import DESCRIPTION_LENGTH, check_document, section_scores
+from treatments.content.sync import document_from_treatment
 from treatments.models import Page, Treatment
-from treatments.section_kinds import SectionKind
+from treatments.models.section_kinds import SectionKind
 
 
 class Command(BaseCommand):

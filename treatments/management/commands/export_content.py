@@ -5,7 +5,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from treatments.content_sync import export_content
+from treatments.content.sync import export_content
 
 
 class Command(BaseCommand):

@@ -10,8 +10,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from treatments.content_format import ContentError
-from treatments.content_sync import Outcome, import_content
+from treatments.content.file_format import ContentError
+from treatments.content.sync import Outcome, import_content
 
 
 class Command(BaseCommand):

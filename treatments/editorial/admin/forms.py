@@ -1,0 +1,127 @@
+"""Admin forms: the treatment form with its edit lock, and the picture upload."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import normalize_newlines
+
+from treatments.media.pictures import (
+    MAX_BYTES,
+    MAX_PIXELS,
+    ImageRejected,
+    ProcessedImage,
+    process_upload,
+)
+from treatments.models import Image, Treatment
+
+EDIT_CONFLICT = "edit_conflict"
+
+
+class TextBoxField(forms.CharField):
+    """A text box's value with plain newlines: browsers send CRLF, which would make every
+    box with more than one line look changed and put carriage returns into the copy."""
+
+    def to_python(self, value):
+        return normalize_newlines(super().to_python(value))
+
+
+# For every ModelAdmin and inline with text boxes.
+TEXT_BOXES = {models.TextField: {"form_class": TextBoxField}}
+
+
+def editor_name(user) -> str:
+    if user is None:
+        return "someone (or the content import)"
+    return user.get_full_name() or user.get_username()
+
+
+class TreatmentForm(forms.ModelForm):
+    """The treatment edit form. It carries the version it was opened at.
+
+    The check here, inside the admin's transaction and with the row locked where
+    the database can, gives the editor the conflict page with their copy intact;
+    ``Treatment.save(expected_version=...)`` checks again in the same UPDATE that
+    moves the version on, so a save that slips past this check still cannot win.
+    """
+
+    # Not the model field's name: that one is not editable, so a ModelForm may not list it.
+    based_on_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Treatment
+        fields = [
+            "title",
+            "slug",
+            "summary",
+            "description",
+            "hero_image",
+            "status",
+            "publish_at",
+            "reviewed_by",
+            "last_reviewed",
+            "next_review",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["based_on_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is None:
+            return cleaned
+        with transaction.atomic():
+            current = (
+                # of=self: lock the treatment's row, not the editor's (an outer join).
+                Treatment.objects.select_for_update(of=("self",))
+                .select_related("updated_by")
+                .filter(pk=self.instance.pk)
+                .first()
+            )
+        if current is not None and cleaned.get("based_on_version") != current.version:
+            when = date_format(timezone.localtime(current.updated_at), "j F Y, H:i")
+            raise ValidationError(
+                "Your changes have not been saved. %(who)s saved this treatment on %(when)s, "
+                "after you opened it, and saving now would overwrite their work. Your "
+                "changes are still on this page: see below what each of you changed.",
+                code=EDIT_CONFLICT,
+                params={"who": editor_name(current.updated_by), "when": when},
+            )
+        return cleaned
+
+
+class ImageForm(forms.ModelForm):
+    """Upload a picture once; afterwards only its description can change."""
+
+    upload = forms.FileField(
+        label="Picture file",
+        required=False,
+        help_text=(
+            f"A JPEG, PNG or WebP photo of at most {MAX_BYTES // (1024 * 1024)} MB and "
+            f"{MAX_PIXELS // 1_000_000} megapixels. Location, camera and other hidden "
+            "details are removed when it is uploaded."
+        ),
+        # The browser's picker shows pictures first; the server still checks the content.
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+
+    class Meta:
+        model = Image
+        fields = ["alt_text"]
+
+    processed: ProcessedImage | None = None
+
+    def clean_upload(self):
+        upload = self.cleaned_data.get("upload")
+        if not upload:
+            if self.instance.pk is None:
+                raise ValidationError("Choose a picture to upload.", code="required")
+            return None
+        try:
+            self.processed = process_upload(upload, upload.size)
+        except ImageRejected as exc:
+            raise ValidationError(exc.message, code=exc.code) from exc
+        return upload

@@ -1,0 +1,141 @@
+"""Preview: the edit page's unsaved copy shown through the public templates.
+
+The Preview button posts the whole edit form here (in a new tab). The copy is kept
+in the editor's session under a short token and the browser is sent on to a GET
+address, so the preview survives a reload and its link to the questions page
+works; the questions page is previewed from the same copy.
+"""
+
+import datetime
+import secrets
+
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils.cache import add_never_cache_headers
+
+from treatments.content.file_format import (
+    DATE_KEYS,
+    FaqDocument,
+    SectionDocument,
+    TreatmentDocument,
+)
+from treatments.editorial.admin.named_urls import NamedUrlsMixin
+from treatments.editorial.admin.snapshot import snapshot
+from treatments.editorial.preview import build_preview
+from treatments.models import Treatment
+from treatments.public.views import TOP_FAQ_COUNT
+
+SESSION_KEY = "treatment_previews"
+# Previews kept per editor; older ones are dropped, so the session stays small.
+KEEP = 5
+
+
+def _encode(document: TreatmentDocument, hero_image_id: int | None) -> dict:
+    meta = {
+        key: value.isoformat() if isinstance(value, datetime.date) else value
+        for key, value in document.meta.items()
+    }
+    return {
+        "meta": meta,
+        "sections": [[s.kind, s.body] for s in document.sections],
+        "faqs": [[f.question, f.answer] for f in document.faqs],
+        "hero_image_id": hero_image_id,
+    }
+
+
+def _decode(data: dict) -> tuple[TreatmentDocument, int | None]:
+    meta = dict(data["meta"])
+    for key in DATE_KEYS:
+        meta[key] = datetime.date.fromisoformat(meta[key]) if meta.get(key) else None
+    if meta.get("publish_at"):
+        meta["publish_at"] = datetime.datetime.fromisoformat(meta["publish_at"])
+    document = TreatmentDocument(
+        meta=meta,
+        sections=[SectionDocument(kind=kind, body=body) for kind, body in data["sections"]],
+        faqs=[FaqDocument(question=q, answer=a) for q, a in data["faqs"]],
+    )
+    return document, data.get("hero_image_id")
+
+
+class PreviewMixin(NamedUrlsMixin):
+    """Views for ``TreatmentAdmin``: store a preview, then show its two pages."""
+
+    def preview_urls(self, wrap) -> list:
+        return [
+            path(
+                "<path:object_id>/preview/",
+                wrap(self.preview_start),
+                name=self._url_name("preview"),
+            ),
+            path(
+                "<path:object_id>/preview/<str:token>/",
+                wrap(self.preview_page),
+                {"page": "detail"},
+                name=self._url_name("preview_page"),
+            ),
+            path(
+                "<path:object_id>/preview/<str:token>/faq/",
+                wrap(self.preview_page),
+                {"page": "faq"},
+                name=self._url_name("preview_faq"),
+            ),
+        ]
+
+    def _preview_object(self, request: HttpRequest, object_id: str) -> Treatment:
+        obj = get_object_or_404(Treatment, pk=unquote(object_id))
+        if not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        return obj
+
+    def preview_start(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        obj = self._preview_object(request, object_id)
+        form = self.get_form(request, obj, change=True)(request.POST, request.FILES, instance=obj)
+        form.is_valid()
+        formsets, _ = self._create_formsets(request, obj, change=True)
+        for formset in formsets:
+            formset.is_valid()
+        copy = snapshot(form, formsets)
+
+        previews = request.session.get(SESSION_KEY, {})
+        token = secrets.token_urlsafe(9)
+        previews[token] = {"treatment": obj.pk, **_encode(copy.document, copy.hero_image_id)}
+        request.session[SESSION_KEY] = dict(list(previews.items())[-KEEP:])
+        return redirect(self._preview_url(obj.pk, token, "detail"))
+
+    def _preview_url(self, pk, token: str, page: str) -> str:
+        return self._url("preview_page" if page == "detail" else "preview_faq", pk, token)
+
+    def preview_page(self, request: HttpRequest, object_id: str, token: str, page: str):
+        obj = self._preview_object(request, object_id)
+        stored = request.session.get(SESSION_KEY, {}).get(token)
+        if not stored or stored.get("treatment") != obj.pk:
+            raise Http404("This preview has expired: press Preview on the edit page again.")
+        document, hero_image_id = _decode(stored)
+        treatment = build_preview(obj, document, hero_image_id=hero_image_id)
+        # Links inside the preview stay inside the preview.
+        detail_url = self._preview_url(obj.pk, token, "detail")
+        faq_url = self._preview_url(obj.pk, token, "faq")
+        treatment.get_absolute_url = lambda: detail_url
+        treatment.get_faq_url = lambda: faq_url
+
+        template = (
+            "admin/treatments/treatment/preview_detail.html"
+            if page == "detail"
+            else "admin/treatments/treatment/preview_faq.html"
+        )
+        response = render(
+            request,
+            template,
+            {
+                "treatment": treatment,
+                "top_faq_count": TOP_FAQ_COUNT,
+            },
+        )
+        add_never_cache_headers(response)
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response

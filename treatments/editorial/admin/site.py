@@ -1,0 +1,71 @@
+"""Site settings (one row), site pages, and the read-only list of former addresses."""
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.urls import reverse
+from reversion.admin import VersionAdmin
+
+from treatments.editorial.admin.forms import TEXT_BOXES
+from treatments.models import FormerSlug, Page, SiteSettings
+
+
+@admin.register(SiteSettings)
+class SiteSettingsAdmin(VersionAdmin):
+    """Straight to the one row: no list, no second row, no delete."""
+
+    formfield_overrides = TEXT_BOXES
+    fieldsets = [
+        ("The clinic", {"fields": ["clinic_name", "phone", "email", "address", "opening_hours"]}),
+        ("Booking", {"fields": ["booking_url"]}),
+        ("Shown on every page", {"fields": ["out_of_hours", "disclaimer"]}),
+    ]
+
+    def has_add_permission(self, request) -> bool:
+        return super().has_add_permission(request) and not SiteSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        row = SiteSettings.objects.first()
+        prefix = f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}"
+        if row is None:
+            # Nobody has saved them yet: the add page shows the defaults pages use meanwhile.
+            return redirect(reverse(f"{prefix}_add"))
+        return redirect(reverse(f"{prefix}_change", args=[row.pk]))
+
+
+@admin.register(Page)
+class PageAdmin(VersionAdmin):
+    formfield_overrides = TEXT_BOXES
+    list_display = ["title", "slug", "updated_at"]
+    search_fields = ["title", "body"]
+    prepopulated_fields = {"slug": ["title"]}
+    fields = ["title", "slug", "description", "body"]
+
+
+@admin.register(FormerSlug)
+class FormerSlugAdmin(admin.ModelAdmin):
+    """Made when a treatment's address changes or it is deleted; nothing to edit by hand."""
+
+    list_display = ["__str__", "leads_to", "created_at"]
+    search_fields = ["slug", "treatment__title"]
+    list_select_related = ["treatment"]
+
+    @admin.display(description="Now")
+    def leads_to(self, obj: FormerSlug) -> str:
+        if obj.treatment is None:
+            return "Page deleted: visitors are told it has been removed"
+        return f"Sends visitors to {obj.treatment.get_absolute_url()} ({obj.treatment})"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

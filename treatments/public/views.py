@@ -1,0 +1,148 @@
+"""Public pages. Thin: the models hold the rules, the templates the markup."""
+
+from django.conf import settings
+from django.db import DatabaseError, connection
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.http import require_safe
+
+from treatments.models import FormerSlug, Page, Treatment
+from treatments.models.section_kinds import SectionKind
+from treatments.public.search import Query, search
+
+# How many questions the treatment page shows before linking to the FAQ page.
+TOP_FAQ_COUNT = 5
+
+
+def _is_staff(request: HttpRequest) -> bool:
+    """Only a request with a session cookie can be staff. Asking any other request for its
+    user would load the session and mark a public page ``Vary: Cookie``, which defeats
+    shared caches."""
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return False
+    return request.user.is_authenticated and request.user.is_staff
+
+
+def _visible_treatments(request: HttpRequest):
+    """Staff may look at drafts at their public address; everyone else sees published pages."""
+    if _is_staff(request):
+        return Treatment.objects.all()
+    return Treatment.objects.published()
+
+
+def _former_address(request: HttpRequest, slug: str, url_name: str) -> HttpResponse:
+    """A renamed treatment redirects permanently; a deleted one is gone (410)."""
+    former = FormerSlug.objects.filter(slug=slug).first()
+    if former is None:
+        raise Http404("No such treatment")
+    if former.is_gone:
+        return render(request, "410.html", status=410)
+    current = _visible_treatments(request).filter(pk=former.treatment_id).first()
+    if current is None:
+        raise Http404("No such treatment")
+    return redirect(f"treatments:{url_name}", slug=current.slug, permanent=True)
+
+
+def _render_treatment_page(
+    request: HttpRequest,
+    slug: str,
+    url_name: str,
+    template: str,
+    *,
+    related: tuple[str, ...] | None = None,
+    **context,
+) -> HttpResponse:
+    treatments = _visible_treatments(request).with_content()
+    if related is not None:
+        # A page that needs other rows than sections and FAQs swaps them rather than
+        # adding to them, so it keeps its fixed number of queries.
+        treatments = treatments.prefetch_related(None).prefetch_related(*related)
+    treatment = treatments.filter(slug=slug).first()
+    if treatment is None:
+        return _former_address(request, slug, url_name)
+    response = render(request, template, {"treatment": treatment, **context})
+    if not treatment.is_public:
+        # A draft must never sit in a shared cache where the public could be served it.
+        add_never_cache_headers(response)
+    return response
+
+
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    treatments = Treatment.objects.published()
+    return render(request, "treatments/home.html", {"treatments": treatments})
+
+
+@require_safe
+def treatment_list(request: HttpRequest) -> HttpResponse:
+    treatments = Treatment.objects.published()
+    return render(request, "treatments/treatment_list.html", {"treatments": treatments})
+
+
+@require_safe
+def treatment_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    return _render_treatment_page(
+        request, slug, "detail", "treatments/treatment_detail.html", top_faq_count=TOP_FAQ_COUNT
+    )
+
+
+@require_safe
+def treatment_faq(request: HttpRequest, slug: str) -> HttpResponse:
+    return _render_treatment_page(request, slug, "faq", "treatments/treatment_faq.html")
+
+
+# Printable sheets: the URL's last part, the section printed and its heading.
+CARE_SHEETS = {
+    "before": (SectionKind.BEFORE, "Your checklist"),
+    "aftercare": (SectionKind.AFTERCARE, "Looking after your skin"),
+}
+
+
+@require_safe
+def care_sheet(request: HttpRequest, slug: str, sheet: str) -> HttpResponse:
+    """A one-page printable sheet for the night before or the days after treatment."""
+    kind, heading = CARE_SHEETS[sheet]
+    return _render_treatment_page(
+        request,
+        slug,
+        sheet,
+        "treatments/care_sheet.html",
+        # The aftercare sheet offers its reminders for a calendar; no sheet shows FAQs.
+        related=("sections", "reminders"),
+        sheet=sheet,
+        section_kind=kind.value,
+        sheet_heading=heading,
+    )
+
+
+@require_safe
+def page_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    page = get_object_or_404(Page, slug=slug)
+    return render(request, "treatments/page_detail.html", {"page": page})
+
+
+@require_safe
+def search_page(request: HttpRequest) -> HttpResponse:
+    """``/search/?q=``: never an error, whatever is typed; an empty query gets help."""
+    query = Query.parse(request.GET.get("q", ""))
+    hits = search(query)
+    context = {"query": query, "hits": hits}
+    if not hits:
+        context["treatments"] = Treatment.objects.published()
+    return render(request, "treatments/search.html", context)
+
+
+@require_safe
+def healthz(request: HttpRequest) -> HttpResponse:
+    """For load balancers and uptime checks: 200 when the database answers, 503 otherwise."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        response = HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+    else:
+        response = HttpResponse("ok", content_type="text/plain")
+    add_never_cache_headers(response)
+    return response
