@@ -39,7 +39,7 @@ LAYERS = {
     "seo": 3,
     "editorial": 4,
 }
-ENTRY_POINTS = {"apps", "admin", "urls", "templatetags", "management", "migrations"}
+ENTRY_POINTS = {"apps", "admin", "checks", "urls", "templatetags", "management", "migrations"}
 # Modules still waiting to move into the page cache app (issue 14, part 5).
 NOT_YET_PLACED = {"page_cache", "content_version"}
 

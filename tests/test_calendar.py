@@ -12,7 +12,6 @@ import pytest
 from django.utils import timezone
 
 from tests.conftest import make_treatment
-from treatments.models import Reminder
 from treatments.public.calendar import Event, build_calendar, escape_text, fold
 
 NOW = datetime.datetime(2027, 1, 20, 9, 30, tzinfo=datetime.UTC)
@@ -66,14 +65,13 @@ def test_the_raw_file_keeps_rfc_5545s_line_rules():
 
 @pytest.fixture
 def peel(db):
-    treatment = make_treatment()
-    for days, title in [
-        (1, "Mineral makeup is fine again"),
-        (3, "Active skin care, if calm"),
-        (28, "Next session may be due"),
-    ]:
-        Reminder.objects.create(treatment=treatment, after_days=days, title=title)
-    return treatment
+    return make_treatment(
+        reminders=[
+            (1, "Mineral makeup is fine again"),
+            (3, "Active skin care, if calm"),
+            (28, "Next session may be due"),
+        ]
+    )
 
 
 @pytest.fixture
@@ -186,8 +184,7 @@ def test_no_reminders_or_no_such_treatment_is_not_found(client, db):
 
 
 def test_a_draft_has_no_calendar_for_the_public(client, db):
-    draft = make_treatment(status="draft")
-    Reminder.objects.create(treatment=draft, after_days=1, title="x")
+    make_treatment(status="draft", reminders=[(1, "x")])
     assert _download(client, "2027-01-01").status_code == 404
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from tests.conftest import CONTENT_DIR, REPO, make_treatment
+from tests.conftest import CONTENT_DIR, REPO, make_treatment, sign_off
 from treatments.models import SiteSettings
 
 ARTIFACTS = REPO / "artifacts"
@@ -27,7 +27,14 @@ def clinic(db):
     [("before", "before", "Before your peel visit"), ("aftercare", "aftercare", "After your peel")],
 )
 def test_a_sheet_shows_its_section_phone_review_date_and_qr(client, clinic, sheet, kind, heading):
-    make_treatment(sections={"before": "Arrive with a clean face.", "aftercare": "Keep it cool."})
+    peel = make_treatment(
+        sections={"before": "Arrive with a clean face.", "aftercare": "Keep it cool."}
+    )
+    assert (
+        "not yet been checked by a clinician"
+        in client.get(f"/treatments/peel/{sheet}/").content.decode()
+    )
+    sign_off(peel)
     response = client.get(f"/treatments/peel/{sheet}/")
     assert response.status_code == 200
     html = response.content.decode()
@@ -35,7 +42,8 @@ def test_a_sheet_shows_its_section_phone_review_date_and_qr(client, clinic, shee
     assert ("Arrive with a clean face." in html) == (kind == "before")
     assert ("Keep it cool." in html) == (kind == "aftercare")
     assert '<a href="tel:02079460123">020 7946 0123</a>' in html
-    assert "Page last reviewed 1 November 2026" in html
+    assert "Reviewed by Dr Test, Consultant dermatologist, on 1 November 2026" in html
+    assert "Next review due 1 November 2027" in html
     assert '<svg role="img"' in html
     assert "scan it to open this page" in html
     assert f"http://127.0.0.1:8000/treatments/peel/{sheet}/" in html

@@ -33,7 +33,7 @@ from django.views.decorators.cache import cache_control, never_cache
 
 from clinic_site.settings.environment import cache_from_url
 from tests.admin_forms import form_data
-from tests.conftest import CONTENT_DIR, REPO, make_treatment
+from tests.conftest import CONTENT_DIR, REPO, make_treatment, publish
 from treatments import content_version, page_cache
 from treatments.models import (
     FAQ,
@@ -46,6 +46,7 @@ from treatments.models import (
     SiteSettings,
     Treatment,
 )
+from treatments.models.workflow import publish_without_review
 
 pytestmark = pytest.mark.django_db
 
@@ -175,6 +176,9 @@ def test_browsers_and_cdns_must_ask_again_and_get_304_until_it_changes(client, t
     section = treatment.sections.get(kind="overview")
     section.body = "Brand new overview."
     section.save()
+    # A saved draft changes nothing patients see, byte for byte, until it goes live.
+    assert client.get("/treatments/peel/", headers={"If-None-Match": etag}).status_code == 304
+    publish(treatment)
     changed = client.get("/treatments/peel/", headers={"If-None-Match": etag})
     assert changed.status_code == 200
     assert changed["ETag"] != etag
@@ -278,12 +282,14 @@ def test_search_stays_live_and_is_compressed(client, treatment):
     assert b"Peel" in gzip.decompress(response.content)
     treatment.title = "Glow peel"
     treatment.save()
+    publish(treatment)
     assert b"Glow peel" in client.get("/search/?q=peel").content
 
 
 def test_redirects_gone_and_missing_pages_are_not_stored(client, treatment):
     treatment.slug = "chemical-peel"
     treatment.save()
+    publish(treatment)
     make_treatment("retired").delete()
     for url, status in [
         ("/treatments/peel/", 301),
@@ -316,6 +322,7 @@ def test_in_front_of_a_shared_cache_each_process_keeps_pages_in_memory_too(
     section = treatment.sections.get(kind="overview")
     section.body = "Changed on another server."
     section.save()
+    publish(treatment)
     changed = client.get("/treatments/peel/")
     assert changed[STATE] == "miss"
     assert b"Changed on another server." in changed.content
@@ -334,20 +341,24 @@ def test_a_cache_that_fails_is_bypassed(client, treatment, settings, caplog):
 # -- Fresh the moment content changes --------------------------------------------------
 
 
-def test_an_edit_through_the_orm_is_seen_at_once(client, treatment):
+def test_a_publication_through_the_orm_is_seen_at_once(client, treatment):
     assert b"Does it hurt?" in client.get("/treatments/peel/faq/").content
     faq = treatment.faqs.get(position=1)
     faq.question = "Will it sting?"
     faq.save()
+    assert b"Will it sting?" not in client.get("/treatments/peel/faq/").content
+    publish(treatment)
     assert b"Will it sting?" in client.get("/treatments/peel/faq/").content
 
 
 def test_site_settings_and_pages_are_seen_at_once(client, treatment):
     page = Page.objects.create(title="About", slug="about", description="d", body="Old words.")
+    publish_without_review(page, None)
     client.get("/treatments/peel/"), client.get("/about/")
     SiteSettings.objects.update_or_create(pk=1, defaults={"clinic_name": "Riverside Skin"})
     page.body = "New words."
     page.save()
+    publish_without_review(page, None)
     assert b"Riverside Skin" in client.get("/treatments/peel/").content
     assert b"New words." in client.get("/about/").content
 
@@ -447,6 +458,7 @@ class TestTheContentVersionMovesOnCommit:
         url = reverse("admin:treatments_treatment_change", args=[treatment.pk])
         data = form_data(staff.get(url).content.decode(), "treatment_form")
         data["faqs-0-answer"] = "Like a mild sunburn."
+        data["_publish"] = "Save and publish now, without review"
         assert staff.post(url, data).status_code == 302
 
         response = client.get("/treatments/peel/faq/")
@@ -541,9 +553,11 @@ def test_an_edit_in_another_process_reaches_every_gunicorn_worker_at_once(tmp_pa
         edit = (
             "import django; django.setup()\n"
             "from treatments.models import Section\n"
+            "from treatments.models.workflow import publish_without_review\n"
             "section = Section.objects.get(treatment__slug='microneedling', kind='overview')\n"
             "section.body += '\\n\\nAdded by another process.'\n"
             "section.save()\n"
+            "publish_without_review(section.treatment, None)\n"
         )
         subprocess.run([python, "-c", edit], cwd=REPO, env=env, check=True, timeout=60)
 

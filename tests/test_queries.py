@@ -6,11 +6,12 @@ cache, which then costs one query, the content version, whatever the page.
 
 import markdown
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.conftest import make_treatment
-from treatments.models import FAQ, Treatment
+from tests.conftest import make_treatment, publish
+from treatments.models import FAQ, Publication, Treatment
 from treatments.models.section_kinds import SectionKind
 
 pytestmark = pytest.mark.django_db
@@ -45,6 +46,7 @@ def big_treatment(db):
         )
         for n in range(100)
     )
+    publish(treatment)
     return treatment
 
 
@@ -93,6 +95,19 @@ def thousand_treatments(db):
     FAQ.objects.bulk_create(
         FAQ(treatment=treatment, question="Q?", answer="A.", answer_html="<p>A.</p>", anchor="q")
         for treatment in treatments[::10]
+    )
+    content_type = ContentType.objects.get_for_model(Treatment)
+    Publication.objects.bulk_create(
+        Publication(
+            content_type=content_type,
+            object_id=treatment.pk,
+            slug=treatment.slug,
+            title=treatment.title,
+            summary="s",
+            fields={"title": treatment.title, "slug": treatment.slug, "summary": "s"},
+            faq_count=int(n % 10 == 0),
+        )
+        for n, treatment in enumerate(treatments)
     )
 
 

@@ -1,5 +1,6 @@
 """Every public URL through the test client."""
 
+import json
 import os
 import re
 import subprocess
@@ -8,9 +9,10 @@ import sys
 import pytest
 from django.contrib.auth.models import User
 
-from tests.conftest import REPO, make_treatment
+from tests.conftest import REPO, make_treatment, publish, sign_off
 from treatments.models import Page, SiteSettings
 from treatments.models.section_kinds import SectionKind
+from treatments.models.workflow import publish_without_review
 
 pytestmark = pytest.mark.django_db
 
@@ -66,14 +68,24 @@ def test_faq_page_shows_each_question_as_a_heading_with_its_answer(client, treat
     assert html.count("<h1") == 1
 
 
-def test_review_dates_are_shown(client, treatment):
+def test_without_a_sign_off_the_page_says_no_clinician_has_checked_it(client, treatment):
     html = client.get("/treatments/peel/").content.decode()
+    assert "This page has not yet been checked by a clinician" in html
+    assert "Reviewed by" not in html
+    assert "Page last reviewed" not in html
+    assert "Next review due" not in html
+
+
+def test_review_dates_come_only_from_a_recorded_sign_off(client, treatment):
+    sign_off(treatment)
+    html = client.get("/treatments/peel/").content.decode()
+    assert "not yet been checked by a clinician" not in html
     assert "Page last reviewed" in html
     assert "1 November 2026" in html
     assert "Next review due" in html
     assert "1 November 2027" in html
     assert "Reviewed by" in html
-    assert "Dr Test" in html
+    assert "Dr Test, Consultant dermatologist" in html
 
 
 @pytest.mark.parametrize("url", ["/treatments/secret-draft/", "/treatments/secret-draft/faq/"])
@@ -153,6 +165,10 @@ def test_healthz_answers_503_when_the_database_does_not(tmp_path):
 def test_a_renamed_treatment_redirects_permanently_from_its_old_address(client, treatment):
     treatment.slug = "chemical-peel"
     treatment.save()
+    # Until the renamed page goes live, patients keep the page they had.
+    assert client.get("/treatments/peel/").status_code == 200
+    assert client.get("/treatments/chemical-peel/").status_code == 404
+    publish(treatment)
     for old, new in [
         ("/treatments/peel/", "/treatments/chemical-peel/"),
         ("/treatments/peel/faq/", "/treatments/chemical-peel/faq/"),
@@ -184,9 +200,11 @@ def test_an_old_address_of_a_draft_is_not_revealed(client, draft):
 
 
 def test_site_pages_are_served_at_their_slug(client, db):
-    Page.objects.create(
+    page = Page.objects.create(
         title="About this information", slug="about", description="d", body="## Who\n\nUs."
     )
+    assert client.get("/about/").status_code == 404
+    publish_without_review(page, None)
     response = client.get("/about/")
     assert response.status_code == 200
     assert b'<h2 id="who">Who</h2>' in response.content
@@ -216,3 +234,31 @@ def test_anonymous_pages_set_no_cookie_and_do_not_vary_on_cookie(client, treatme
     assert response.status_code == 200
     assert not response.cookies
     assert "Cookie" not in response.get("Vary", "")
+
+
+def test_sources_are_listed_at_the_end_and_cited_as_creative_works(client, treatment):
+    treatment.sources.create(
+        key="fda",
+        title="Microneedling Devices",
+        publisher="US Food and Drug Administration",
+        year=2024,
+        url="https://www.fda.gov/medical-devices/aesthetic-cosmetic-devices/microneedling-devices",
+    )
+    publish(treatment)
+    for url in ("/treatments/peel/", "/treatments/peel/faq/"):
+        html = client.get(url).content.decode()
+        assert '<h2 id="sources">Sources</h2>' in html
+        assert '<li id="source-fda">US Food and Drug Administration (2024).' in html
+    detail = client.get("/treatments/peel/").content.decode()
+    assert '<a href="#sources">Sources</a>' in detail
+    graph = json.loads(re.search(r'application/ld\+json">(.*?)</script>', detail).group(1))
+    page = next(node for node in graph["@graph"] if node["@type"] == "MedicalWebPage")
+    assert page["citation"] == [
+        {
+            "@type": "CreativeWork",
+            "name": "Microneedling Devices",
+            "publisher": {"@type": "Organization", "name": "US Food and Drug Administration"},
+            "datePublished": "2024",
+            "url": "https://www.fda.gov/medical-devices/aesthetic-cosmetic-devices/microneedling-devices",
+        }
+    ]

@@ -7,6 +7,6 @@ class TreatmentsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers revisions; connects receivers (former addresses, the content version).
-        from treatments import content_version  # noqa: F401
+        from treatments import checks, content_version  # noqa: F401
         from treatments.editorial import history  # noqa: F401
         from treatments.models import signals  # noqa: F401

@@ -63,7 +63,7 @@ from django.utils.cache import get_conditional_response, patch_vary_headers
 
 from clinic_site import compression
 from treatments import content_version
-from treatments.models import Treatment
+from treatments.models import Publication
 
 logger = logging.getLogger(__name__)
 
@@ -106,9 +106,9 @@ def release_fingerprint() -> str:
 def _next_publication() -> datetime.datetime | None:
     """When the next scheduled treatment goes live: lists and links change then."""
     return (
-        Treatment.objects.filter(status=Treatment.Status.PUBLISHED, publish_at__gt=timezone.now())
-        .order_by("publish_at")
-        .values_list("publish_at", flat=True)
+        Publication.objects.scheduled()
+        .order_by("live_from")
+        .values_list("live_from", flat=True)
         .first()
     )
 

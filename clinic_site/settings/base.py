@@ -183,6 +183,31 @@ CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_FAILURE_VIEW = "clinic_site.errors.csrf_failure"
 ADMIN_PATH = env.ADMIN_PATH
 
+# Only copy a clinician approved reaches patients (treatments/models/workflow.py). Off here,
+# for `make run` and the tests, so the site works before any clinician has an account:
+# pages then say that no clinician has checked them. Production turns it on.
+CLINICAL_SIGNOFF_REQUIRED = env.env_bool("DJANGO_CLINICAL_SIGNOFF_REQUIRED", False)
+
+# Review reminders go by SMTP when DJANGO_EMAIL_HOST is set; without it, to the log
+# stream (dev, and a server not yet given a mail relay).
+MAILERS = {
+    "default": (
+        {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": env.EMAIL_HOST,
+                "port": env.EMAIL_PORT,
+                "username": env.EMAIL_HOST_USER,
+                "password": env.EMAIL_HOST_PASSWORD,
+                "use_tls": env.EMAIL_USE_TLS,
+            },
+        }
+        if env.EMAIL_HOST
+        else {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    )
+}
+DEFAULT_FROM_EMAIL = env.DEFAULT_FROM_EMAIL
+
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out source before any password is checked.
     "axes.backends.AxesStandaloneBackend",

@@ -21,6 +21,24 @@ if not ALLOWED_HOSTS:
         "Set DJANGO_ALLOWED_HOSTS to the site's host names, comma-separated."
     )
 
+# Patients see only what a named clinician approved; `check --deploy` warns if turned off.
+CLINICAL_SIGNOFF_REQUIRED = env.env_bool("DJANGO_CLINICAL_SIGNOFF_REQUIRED", True)
+
+# Review reminders always go by SMTP here: DJANGO_EMAIL_HOST, or a mail relay on this
+# server (localhost:25) when it is not set (docs/operations.md).
+MAILERS = {
+    "default": {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": env.EMAIL_HOST or "localhost",
+            "port": env.EMAIL_PORT if env.EMAIL_HOST else 25,
+            "username": env.EMAIL_HOST_USER,
+            "password": env.EMAIL_HOST_PASSWORD,
+            "use_tls": env.EMAIL_USE_TLS and bool(env.EMAIL_HOST),
+        },
+    }
+}
+
 SECURE_SSL_REDIRECT = env.SECURE_SSL_REDIRECT
 # Load balancers often probe over plain http: answer them rather than redirect.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]

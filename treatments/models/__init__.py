@@ -8,6 +8,15 @@ from treatments.models.content_version import ContentVersion
 from treatments.models.former_slug import FormerSlug
 from treatments.models.image import Image
 from treatments.models.page import RESERVED_PAGE_SLUGS, Page
+from treatments.models.publication import Publication
+from treatments.models.review import (
+    EDITORS_GROUP,
+    REVIEWERS_GROUP,
+    ReviewEvent,
+    ReviewRequest,
+    SignOff,
+    StaffProfile,
+)
 from treatments.models.site_settings import SiteSettings
 from treatments.models.treatment import (
     FAQ,
@@ -16,23 +25,32 @@ from treatments.models.treatment import (
     EditConflict,
     Reminder,
     Section,
+    Source,
     Treatment,
     TreatmentQuerySet,
 )
 
 __all__ = [
+    "EDITORS_GROUP",
     "FAQ",
     "MARKDOWN_HELP",
     "MAX_REMINDER_DAYS",
     "RESERVED_PAGE_SLUGS",
+    "REVIEWERS_GROUP",
     "ContentVersion",
     "EditConflict",
     "FormerSlug",
     "Image",
     "Page",
+    "Publication",
     "Reminder",
+    "ReviewEvent",
+    "ReviewRequest",
     "Section",
+    "SignOff",
     "SiteSettings",
+    "Source",
+    "StaffProfile",
     "Treatment",
     "TreatmentQuerySet",
 ]

@@ -1,18 +1,17 @@
-"""Site search over published treatments: titles, then questions, then body text.
+"""Site search over live treatments: titles, then questions, then body text.
 
-Portable by design: plain ``icontains`` filters work the same on SQLite and
-PostgreSQL, and a clinic's few dozen pages need no search engine. Ranking and
-snippets are computed in Python on the handful of matching rows.
+Reads what patients can read now (each treatment's live publication), matched and
+ranked in Python: right for a clinic's few dozen pages, not for a thousand.
 """
 
 import re
 from dataclasses import dataclass
 
-from django.db.models import Q
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
-from treatments.models import FAQ, Section, Treatment
+from treatments.models import Publication, Treatment
+from treatments.models.workflow import page_from_publication
 
 MAX_QUERY_LENGTH = 100
 MAX_TERMS = 6
@@ -49,11 +48,9 @@ class Query:
         return cls(text=text, terms=terms, truncated=truncated)
 
 
-def _all_terms(field: str, terms: tuple[str, ...]) -> Q:
-    condition = Q()
-    for term in terms:
-        condition &= Q(**{f"{field}__icontains": term})
-    return condition
+def _has_all(text: str, terms: tuple[str, ...]) -> bool:
+    lower = text.lower()
+    return all(term in lower for term in terms)
 
 
 def _snippet(html: str, terms: tuple[str, ...]) -> SafeString:
@@ -77,47 +74,36 @@ def _snippet(html: str, terms: tuple[str, ...]) -> SafeString:
 
 
 def search(query: Query, limit: int = 30) -> list[Hit]:
-    """Published matches for every term of the query, best first."""
+    """Matches in live pages for every term of the query, best first."""
     if not query.terms:
         return []
-    published = Treatment.objects.published()
+    terms = query.terms
     hits: list[Hit] = []
-    for treatment in published.filter(
-        _all_terms("title", query.terms) | _all_terms("summary", query.terms)
-    ):
-        title_match = all(t in treatment.title.lower() for t in query.terms)
-        hits.append(
-            Hit(
-                RANK_TITLE if title_match else RANK_BODY,
-                treatment,
-                treatment.title,
-                treatment.get_absolute_url(),
-                _snippet(treatment.summary, query.terms),
+    publications = (
+        Publication.objects.public().of_model(Treatment).select_related("hero_image", "signoff")
+    )
+    for publication in publications.order_by("title"):
+        treatment = page_from_publication(publication)
+        if _has_all(f"{treatment.title} {treatment.summary}", terms):
+            rank = RANK_TITLE if _has_all(treatment.title, terms) else RANK_BODY
+            url = treatment.get_absolute_url()
+            hits.append(
+                Hit(rank, treatment, treatment.title, url, _snippet(treatment.summary, terms))
             )
-        )
-    faqs = FAQ.objects.filter(treatment__in=published).select_related("treatment")
-    for faq in faqs.filter(_all_terms("question", query.terms) | _all_terms("answer", query.terms)):
-        in_question = all(t in faq.question.lower() for t in query.terms)
-        hits.append(
-            Hit(
-                RANK_QUESTION if in_question else RANK_BODY,
-                faq.treatment,
-                faq.question,
-                f"{faq.treatment.get_faq_url()}#{faq.anchor}",
-                _snippet(faq.answer_html, query.terms),
-            )
-        )
-    sections = Section.objects.filter(treatment__in=published).select_related("treatment")
-    for section in sections.filter(_all_terms("body", query.terms)):
-        hits.append(
-            Hit(
-                RANK_BODY,
-                section.treatment,
-                f"{section.treatment.title}: {section.title}",
-                f"{section.treatment.get_absolute_url()}#{section.anchor}",
-                _snippet(section.body_html, query.terms),
-            )
-        )
+        for faq in treatment.faqs.all():
+            if _has_all(f"{faq.question} {strip_tags(faq.answer_html)}", terms):
+                rank = RANK_QUESTION if _has_all(faq.question, terms) else RANK_BODY
+                url = f"{treatment.get_faq_url()}#{faq.anchor}"
+                hits.append(
+                    Hit(rank, treatment, faq.question, url, _snippet(faq.answer_html, terms))
+                )
+        for section in treatment.sections.all():
+            if _has_all(strip_tags(section.body_html), terms):
+                url = f"{treatment.get_absolute_url()}#{section.anchor}"
+                heading = f"{treatment.title}: {section.title}"
+                hits.append(
+                    Hit(RANK_BODY, treatment, heading, url, _snippet(section.body_html, terms))
+                )
     # Stable: within a rank, treatments keep alphabetical order and pages their reading order.
     hits.sort(key=lambda hit: -hit.rank)
     return hits[:limit]

@@ -3,19 +3,22 @@
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_safe
 
-from treatments.models import FormerSlug, Page, Treatment
+from treatments.models import FormerSlug, Page, Publication, Treatment
+from treatments.models.document import document_from_page, document_from_treatment
+from treatments.models.live import live_page, page_snapshot, preview_treatment
 from treatments.models.section_kinds import SectionKind
+from treatments.models.workflow import listed_treatment, page_from_publication
 from treatments.public.search import Query, search
 
 # How many questions the treatment page shows before linking to the FAQ page.
 TOP_FAQ_COUNT = 5
 
 
-def _is_staff(request: HttpRequest) -> bool:
+def is_staff(request: HttpRequest) -> bool:
     """Only a request with a session cookie can be staff. Asking any other request for its
     user would load the session and mark a public page ``Vary: Cookie``, which defeats
     shared caches."""
@@ -24,11 +27,24 @@ def _is_staff(request: HttpRequest) -> bool:
     return request.user.is_authenticated and request.user.is_staff
 
 
-def _visible_treatments(request: HttpRequest):
-    """Staff may look at drafts at their public address; everyone else sees published pages."""
-    if _is_staff(request):
-        return Treatment.objects.all()
-    return Treatment.objects.published()
+def live_treatment_at(request: HttpRequest, slug: str):
+    """The treatment page at ``slug`` as patients see it: its live publication. Staff also
+    see a page that is not on the site yet, as its working copy, marked as a draft."""
+    publication = Publication.objects.treatment(slug)
+    if publication is not None:
+        return page_from_publication(publication)
+    if is_staff(request):
+        draft = Treatment.objects.with_content().filter(slug=slug).first()
+        if draft is not None:
+            return preview_treatment(
+                document_from_treatment(draft), pk=draft.pk, hero_image=draft.hero_image
+            )
+    return None
+
+
+def listed_treatments() -> list:
+    """Every live treatment for a list, in one query, without their sections."""
+    return [listed_treatment(publication) for publication in Publication.objects.treatments()]
 
 
 def _former_address(request: HttpRequest, slug: str, url_name: str) -> HttpResponse:
@@ -38,27 +54,19 @@ def _former_address(request: HttpRequest, slug: str, url_name: str) -> HttpRespo
         raise Http404("No such treatment")
     if former.is_gone:
         return render(request, "410.html", status=410)
-    current = _visible_treatments(request).filter(pk=former.treatment_id).first()
+    current = Publication.objects.public().of_model(Treatment).filter(object_id=former.treatment_id)
+    current = current.values_list("slug", flat=True).first()
+    if current is None and is_staff(request):
+        current = former.treatment.slug
     if current is None:
         raise Http404("No such treatment")
-    return redirect(f"treatments:{url_name}", slug=current.slug, permanent=True)
+    return redirect(f"treatments:{url_name}", slug=current, permanent=True)
 
 
 def _render_treatment_page(
-    request: HttpRequest,
-    slug: str,
-    url_name: str,
-    template: str,
-    *,
-    related: tuple[str, ...] | None = None,
-    **context,
+    request: HttpRequest, slug: str, url_name: str, template: str, **context
 ) -> HttpResponse:
-    treatments = _visible_treatments(request).with_content()
-    if related is not None:
-        # A page that needs other rows than sections and FAQs swaps them rather than
-        # adding to them, so it keeps its fixed number of queries.
-        treatments = treatments.prefetch_related(None).prefetch_related(*related)
-    treatment = treatments.filter(slug=slug).first()
+    treatment = live_treatment_at(request, slug)
     if treatment is None:
         return _former_address(request, slug, url_name)
     response = render(request, template, {"treatment": treatment, **context})
@@ -70,14 +78,12 @@ def _render_treatment_page(
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    treatments = Treatment.objects.published()
-    return render(request, "treatments/home.html", {"treatments": treatments})
+    return render(request, "treatments/home.html", {"treatments": listed_treatments()})
 
 
 @require_safe
 def treatment_list(request: HttpRequest) -> HttpResponse:
-    treatments = Treatment.objects.published()
-    return render(request, "treatments/treatment_list.html", {"treatments": treatments})
+    return render(request, "treatments/treatment_list.html", {"treatments": listed_treatments()})
 
 
 @require_safe
@@ -108,8 +114,6 @@ def care_sheet(request: HttpRequest, slug: str, sheet: str) -> HttpResponse:
         slug,
         sheet,
         "treatments/care_sheet.html",
-        # The aftercare sheet offers its reminders for a calendar; no sheet shows FAQs.
-        related=("sections", "reminders"),
         sheet=sheet,
         section_kind=kind.value,
         sheet_heading=heading,
@@ -118,8 +122,18 @@ def care_sheet(request: HttpRequest, slug: str, sheet: str) -> HttpResponse:
 
 @require_safe
 def page_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    page = get_object_or_404(Page, slug=slug)
-    return render(request, "treatments/page_detail.html", {"page": page})
+    publication = Publication.objects.page(slug)
+    if publication is not None:
+        return render(
+            request, "treatments/page_detail.html", {"page": page_from_publication(publication)}
+        )
+    draft = Page.objects.filter(slug=slug).first() if is_staff(request) else None
+    if draft is None:
+        raise Http404("No such page")
+    page = live_page(page_snapshot(document_from_page(draft)), pk=draft.pk, is_public=False)
+    response = render(request, "treatments/page_detail.html", {"page": page})
+    add_never_cache_headers(response)
+    return response
 
 
 @require_safe
@@ -129,7 +143,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
     hits = search(query)
     context = {"query": query, "hits": hits}
     if not hits:
-        context["treatments"] = Treatment.objects.published()
+        context["treatments"] = listed_treatments()
     return render(request, "treatments/search.html", context)
 
 

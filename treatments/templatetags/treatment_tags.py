@@ -3,6 +3,7 @@
 from django import template
 from django.utils.safestring import SafeString
 
+from treatments.models.document import GLANCE, TREATMENT_FIELDS
 from treatments.models.section_kinds import SectionKind, section_of
 from treatments.public.checklist import lead_phrases
 from treatments.public.qr import qr_svg
@@ -16,20 +17,15 @@ def qr_code(url: str, label: str) -> SafeString:
     return qr_svg(url, label)
 
 
-# "At a glance": the label shown beside each fact, in the order a patient asks.
-GLANCE_FIELDS = [
-    ("duration", "How long it takes"),
-    ("numbing", "Numbing"),
-    ("downtime", "Downtime"),
-    ("sessions", "Usual number of sessions"),
-    ("results_show", "When results show"),
-]
-
-
 @register.simple_tag
 def at_a_glance(treatment) -> list[tuple[str, str]]:
-    """The treatment's filled-in quick facts as (label, text); empty ones are left out."""
-    facts = [(label, (getattr(treatment, name, "") or "").strip()) for name, label in GLANCE_FIELDS]
+    """The treatment's filled-in quick facts as (label, text), worded for patients, in the
+    order ``models.document`` declares them; empty ones are left out."""
+    facts = [
+        (f.patient_label, (getattr(treatment, f.name, "") or "").strip())
+        for f in TREATMENT_FIELDS
+        if f.group == GLANCE
+    ]
     return [(label, text) for label, text in facts if text]
 
 

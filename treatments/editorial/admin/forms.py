@@ -15,6 +15,7 @@ from treatments.media.pictures import (
     process_upload,
 )
 from treatments.models import Image, Treatment
+from treatments.models.document import TREATMENT_FIELDS
 
 EDIT_CONFLICT = "edit_conflict"
 
@@ -51,18 +52,8 @@ class TreatmentForm(forms.ModelForm):
 
     class Meta:
         model = Treatment
-        fields = [
-            "title",
-            "slug",
-            "summary",
-            "description",
-            "hero_image",
-            "status",
-            "publish_at",
-            "reviewed_by",
-            "last_reviewed",
-            "next_review",
-        ]
+        # Everything models.document declares, and the picture (not part of the copy).
+        fields = [*(f.name for f in TREATMENT_FIELDS), "hero_image"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
