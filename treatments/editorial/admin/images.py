@@ -3,12 +3,13 @@
 from django.contrib import admin
 from django.utils.html import format_html
 
+from treatments.editorial.admin.busy import BusyMixin
 from treatments.editorial.admin.forms import ImageForm
 from treatments.models import Image
 
 
 @admin.register(Image)
-class ImageAdmin(admin.ModelAdmin):
+class ImageAdmin(BusyMixin, admin.ModelAdmin):
     form = ImageForm
     list_display = ["thumbnail", "alt_text", "size", "markdown_snippet", "uploaded_at"]
     list_display_links = ["thumbnail", "alt_text"]

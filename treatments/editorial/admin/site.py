@@ -6,12 +6,13 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from reversion.admin import VersionAdmin
 
+from treatments.editorial.admin.busy import BusyMixin
 from treatments.editorial.admin.forms import TEXT_BOXES
 from treatments.models import FormerSlug, Page, SiteSettings
 
 
 @admin.register(SiteSettings)
-class SiteSettingsAdmin(VersionAdmin):
+class SiteSettingsAdmin(BusyMixin, VersionAdmin):
     """Straight to the one row: no list, no second row, no delete."""
 
     formfield_overrides = TEXT_BOXES
@@ -39,7 +40,7 @@ class SiteSettingsAdmin(VersionAdmin):
 
 
 @admin.register(Page)
-class PageAdmin(VersionAdmin):
+class PageAdmin(BusyMixin, VersionAdmin):
     formfield_overrides = TEXT_BOXES
     list_display = ["title", "slug", "updated_at"]
     search_fields = ["title", "body"]
@@ -48,7 +49,7 @@ class PageAdmin(VersionAdmin):
 
 
 @admin.register(FormerSlug)
-class FormerSlugAdmin(admin.ModelAdmin):
+class FormerSlugAdmin(BusyMixin, admin.ModelAdmin):
     """Made when a treatment's address changes or it is deleted; nothing to edit by hand."""
 
     list_display = ["__str__", "leads_to", "created_at"]

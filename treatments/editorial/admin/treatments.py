@@ -19,6 +19,7 @@ from treatments.content.checks import check_document, section_scores
 from treatments.content.file_format import dump_document
 from treatments.content.sync import export_text
 from treatments.editorial import history
+from treatments.editorial.admin.busy import BusyMixin
 from treatments.editorial.admin.forms import EDIT_CONFLICT, TEXT_BOXES, TreatmentForm, editor_name
 from treatments.editorial.admin.history import HistoryMixin
 from treatments.editorial.admin.preview import PreviewMixin
@@ -131,7 +132,7 @@ class ReviewFilter(admin.SimpleListFilter):
 
 
 @admin.register(Treatment)
-class TreatmentAdmin(HistoryMixin, PreviewMixin, VersionAdmin):
+class TreatmentAdmin(BusyMixin, HistoryMixin, PreviewMixin, VersionAdmin):
     form = TreatmentForm
     formfield_overrides = TEXT_BOXES
     change_form_template = "admin/treatments/treatment/change_form.html"
