@@ -26,10 +26,17 @@ class ImageAdmin(BusyMixin, admin.ModelAdmin):
         return ["picture", "alt_text", "markdown_snippet", "size", "used_on"]
 
     def save_model(self, request, obj: Image, form, change: bool) -> None:
-        if form.processed is not None:
-            obj.store(form.processed)
-            obj.uploaded_by = request.user
-        super().save_model(request, obj, form, change)
+        # The form stored the files (ImageForm._post_clean); a row that fails to save must
+        # not leave them behind.
+        if form.processed is None:
+            super().save_model(request, obj, form, change)
+            return
+        obj.uploaded_by = request.user
+        try:
+            super().save_model(request, obj, form, change)
+        except Exception:
+            obj.delete_files()
+            raise
 
     def _smallest_url(self, obj: Image) -> str:
         return obj.srcset.split(" ", 1)[0] if obj.renditions else obj.url
