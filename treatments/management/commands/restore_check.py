@@ -1,7 +1,8 @@
 """Verify a backup folder against its manifest before anyone has to rely on it.
 
-``manage.py restore_check DIR`` reads ``DIR/manifest.json`` (written by ``backup``) and
-checks, stopping at the first mismatch, which it names:
+``manage.py restore_check DIR`` (or ``--latest FOLDER``: the newest backup in FOLDER)
+reads ``DIR/manifest.json`` (written by ``backup``) and checks, stopping at the first
+mismatch, which it names:
 
 1. every file the manifest lists is there, with the same size and SHA-256, and no file
    is there that it does not list;
@@ -111,10 +112,21 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("backup", type=Path, help="A clinic-backup-<time> folder.")
+        parser.add_argument(
+            "--latest",
+            action="store_true",
+            help="BACKUP is the folder of backups: check the newest clinic-backup-* in it.",
+        )
 
-    def handle(self, *args, backup: Path, **options):
+    def handle(self, *args, backup: Path, latest: bool, **options):
         if not backup.is_dir():
             raise CommandError(f"{backup} is not a folder.")
+        if latest:
+            # The names carry the UTC time, so the last in order is the newest.
+            found = sorted(p for p in backup.glob("clinic-backup-*") if p.is_dir())
+            if not found:
+                raise Mismatch(f"No clinic-backup-* folder in {backup}.")
+            backup = found[-1]
         manifest = _read_manifest(backup)
         matched = check_files(backup, manifest["files"])
         self.stdout.write(f"Files: {matched} match their size and SHA-256.")
