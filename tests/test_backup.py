@@ -29,6 +29,24 @@ needs_a_database_dump = pytest.mark.skipif(
 )
 
 
+def _script(code: str, database: Path, *args: str) -> subprocess.CompletedProcess:
+    """Run ``code`` in a fresh process with the test settings on the SQLite file ``database``."""
+    return subprocess.run(
+        [sys.executable, "-c", code, *args],
+        cwd=REPO,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "clinic_site.settings.test",
+            "DJANGO_LOG_LEVEL": "CRITICAL",
+            "DATABASE_URL": f"sqlite:///{database}",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
 def _backup(target: Path) -> tuple[Path, str]:
     out = StringIO()
     call_command("backup", str(target), stdout=out)
@@ -82,20 +100,7 @@ def test_the_site_runs_on_a_restored_copy(two_treatments, tmp_path):
         "r = Client().get('/treatments/peel/faq/');"
         "print(r.status_code, b'Does it hurt?' in r.content)"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=REPO,
-        env={
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "clinic_site.settings.test",
-            "DJANGO_LOG_LEVEL": "CRITICAL",
-            "DATABASE_URL": f"sqlite:///{restored}",
-        },
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = _script(script, restored)
     assert result.stdout.split() == ["200", "True"], result.stderr
 
 
@@ -344,20 +349,7 @@ print(json.dumps(out))
 
 
 def _locked_backup(tmp_path, mode: str) -> dict:
-    result = subprocess.run(
-        [sys.executable, "-c", LOCKED, mode, str(tmp_path / "backups")],
-        cwd=REPO,
-        env={
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "clinic_site.settings.test",
-            "DJANGO_LOG_LEVEL": "CRITICAL",
-            "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3",
-        },
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = _script(LOCKED, tmp_path / "db.sqlite3", mode, str(tmp_path / "backups"))
     assert result.returncode == 0, result.stdout + result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
 

@@ -35,7 +35,8 @@ def test_sqlite_options_in_the_url_win_and_are_cast():
         database_from_url("sqlite:///var/x.db?timeout=soon")
 
 
-def _run(script: str, database: str, args: tuple[str, ...] = (), **env) -> dict[str, str]:
+def _script(script: str, database: str, args: tuple[str, ...] = (), **env) -> str:
+    """Run ``script`` in a fresh process on ``database``; returns what it printed."""
     result = subprocess.run(
         [sys.executable, "-c", script, *args],
         cwd=REPO,
@@ -52,8 +53,13 @@ def _run(script: str, database: str, args: tuple[str, ...] = (), **env) -> dict[
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    # The script prints "name value" lines.
-    return dict(line.split(" ", 1) for line in result.stdout.strip().splitlines())
+    return result.stdout
+
+
+def _run(script: str, database: str, args: tuple[str, ...] = (), **env) -> dict[str, str]:
+    """The script's "name value" lines as a dict."""
+    output = _script(script, database, args, **env)
+    return dict(line.split(" ", 1) for line in output.strip().splitlines())
 
 
 CONCURRENCY = """
@@ -187,7 +193,7 @@ def test_a_backup_runs_during_a_save_without_waiting_and_without_half_of_it(tmp_
     out = _run(
         BACKUP_DURING_A_SAVE,
         f"sqlite:///{tmp_path}/db.sqlite3",
-        args=[str(tmp_path / "backups")],
+        args=(str(tmp_path / "backups"),),
     )
     # The backup finished while the save still held the write lock: it never waited.
     assert out["backup_finished_while_locked"] == "True"
@@ -253,23 +259,13 @@ print(json.dumps({
 
 
 def test_a_save_while_the_database_is_busy_keeps_the_editors_page(tmp_path):
-    result = subprocess.run(
-        [sys.executable, "-c", BUSY_ADMIN],
-        cwd=REPO,
-        env={
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "clinic_site.settings.test",
-            "DJANGO_LOG_LEVEL": "WARNING",
-            # A busy timeout short enough for a test; the lock is held well past it.
-            "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3?timeout=0.2",
-        },
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    output = _script(
+        BUSY_ADMIN,
+        # A busy timeout short enough for a test; the lock is held well past it.
+        f"sqlite:///{tmp_path}/db.sqlite3?timeout=0.2",
+        DJANGO_LOG_LEVEL="WARNING",
     )
-    assert result.returncode == 0, result.stdout + result.stderr
-    *log_lines, last = result.stdout.strip().splitlines()
+    *log_lines, last = output.strip().splitlines()
     out = json.loads(last)
 
     status, html = out["busy"]
