@@ -29,6 +29,9 @@ INSTALLED_APPS = [
     # Every save of a treatment, page or the site settings kept, for compare and restore.
     "reversion",
     "treatments",
+    # The project's own system checks (clinic_site/checks.py): production refuses settings
+    # that would serve patients wrong links or weaken HTTPS.
+    "clinic_site.apps.ClinicSiteConfig",
 ]
 
 MIDDLEWARE = [
@@ -175,6 +178,9 @@ PERMISSIONS_POLICY = {
 # Staff sign-in. Sessions exist only for signed-in staff (public pages never write one),
 # so saving on every request costs the public nothing and makes the age an idle timeout.
 SESSION_COOKIE_AGE = env.SESSION_IDLE_SECONDS
+# Django's database sessions, except that moving the idle timeout on gives way to a busy
+# database instead of failing the request (treatments/editorial/sessions.py).
+SESSION_ENGINE = "treatments.editorial.sessions"
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -182,11 +188,15 @@ CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_FAILURE_VIEW = "clinic_site.errors.csrf_failure"
 ADMIN_PATH = env.ADMIN_PATH
+# Staff sign in through the admin, and land on its index unless `next` names a page of
+# this site (a refused `next` would otherwise send them to a 404).
+LOGIN_URL = "admin:login"
+LOGIN_REDIRECT_URL = "admin:index"
 
 # Only copy a clinician approved reaches patients (treatments/models/workflow.py). Off here,
 # for `make run` and the tests, so the site works before any clinician has an account:
 # pages then say that no clinician has checked them. Production turns it on.
-CLINICAL_SIGNOFF_REQUIRED = env.env_bool("DJANGO_CLINICAL_SIGNOFF_REQUIRED", False)
+CLINICAL_SIGNOFF_REQUIRED = bool(env.CLINICAL_SIGNOFF_REQUIRED)
 
 # Review reminders go by SMTP when DJANGO_EMAIL_HOST is set; without it, to the log
 # stream (dev, and a server not yet given a mail relay).
@@ -213,9 +223,13 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Lock out the source address, whatever usernames it tries, so the lockout says nothing
-# about which accounts exist.
-AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+# Lock out a username after too many failures from anywhere, and a username tried from
+# one address; never an address as a whole. Staff share the clinic's one public address
+# (and, behind a misconfigured proxy, everyone shares the proxy's): a lockout by address
+# would let one person's typos, or one attacker, lock every member of staff out. An
+# invented username is locked out just like a real one, so the lockout says nothing about
+# which accounts exist.
+AXES_LOCKOUT_PARAMETERS = ["username", ["ip_address", "username"]]
 AXES_FAILURE_LIMIT = env.LOGIN_FAILURE_LIMIT
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.LOGIN_LOCKOUT_MINUTES)
 AXES_RESET_ON_SUCCESS = True

@@ -198,8 +198,13 @@ DEBUG = env_bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env_str("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", default=[])
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
+# The port gunicorn listens on in `make run` (clinic_site/gunicorn.conf.py reads it too).
+PORT = env_int("PORT", 8000, minimum=1)
 # The public address of the site, used for canonical links, the sitemap and QR codes.
-SITE_BASE_URL = env_str("SITE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Production must set it (https, not loopback: clinic_site/checks.py); elsewhere it
+# follows PORT, so `PORT=8080 make run` links to http://127.0.0.1:8080.
+SITE_BASE_URL_FROM_ENV = env_str("SITE_BASE_URL").strip().rstrip("/")
+SITE_BASE_URL = SITE_BASE_URL_FROM_ENV or f"http://127.0.0.1:{PORT}"
 # Where collectstatic puts the hashed, compressed files WhiteNoise serves.
 STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT") or VAR_DIR / "staticfiles")
 
@@ -213,30 +218,38 @@ PAGE_MAX_AGE = env_int("DJANGO_PAGE_MAX_AGE", 0)
 SECURE_PROXY_SSL_HEADER = proxy_ssl_header(env_str("DJANGO_SECURE_PROXY_SSL_HEADER"))
 # Off only where something in front already redirects, or for a local load test.
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
-# One year, as the HSTS preload list requires. Start a new domain with a few minutes and
-# raise it once every subdomain is known to serve HTTPS: browsers remember the header.
-HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31_536_000)
-HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=True)
-HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", default=True)
+# HSTS is off until the operator turns it on: browsers remember the header for as long as
+# it says, so a certificate problem on day one would lock patients out for that long. The
+# ramp (docs/operations.md): 300, then 86400 (a day), then 31536000 (a year). Subdomains
+# and the browsers' preload list only when asked for by name: both are hard to undo.
+HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 0)
+HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=False)
+HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", default=False)
 # Origins allowed to POST forms (the admin), e.g. https://clinic.example; by default the
 # origin of SITE_BASE_URL.
-CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[origin_of(SITE_BASE_URL)])
+CSRF_TRUSTED_ORIGINS_FROM_ENV = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+CSRF_TRUSTED_ORIGINS = CSRF_TRUSTED_ORIGINS_FROM_ENV or [origin_of(SITE_BASE_URL)]
 
 # Staff sign-in.
 # The admin's address: something other than admin/ keeps it out of most scanners' lists.
 ADMIN_PATH = admin_path(env_str("DJANGO_ADMIN_PATH", "admin/"))
 # A staff session ends after this many seconds without a request.
 SESSION_IDLE_SECONDS = env_int("DJANGO_SESSION_IDLE_SECONDS", 60 * 60, minimum=60)
-# Failed sign-ins from one address before it is locked out, and for how long.
+# Failed sign-ins for one username before it is locked out, and for how long.
 LOGIN_FAILURE_LIMIT = env_int("DJANGO_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 LOGIN_LOCKOUT_MINUTES = env_int("DJANGO_LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
-# Reverse proxies in front of the site whose X-Forwarded-For is trusted for the client's
-# address. 0 uses the connection's address; behind one proxy that would be the proxy's,
-# and one person's typos would lock every member of staff out.
+# Reverse proxies in front of the site that append to X-Forwarded-For: the client's address
+# is that many entries from the right (clinic_site/proxies.py). 0 uses the connection's
+# address, which behind a proxy is the proxy's. Caddy or nginx on the same server: 1; a
+# load balancer in front of nginx: 2 (docs/operations.md, "Behind a reverse proxy").
 TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 0)
 
 # Logging: JSON lines on stdout at this level.
 LOG_LEVEL = env_str("DJANGO_LOG_LEVEL", "INFO").upper()
+
+# Whether only clinician-approved pages reach patients: unset, production says yes and
+# every other settings module no (treatments/models/workflow.py).
+CLINICAL_SIGNOFF_REQUIRED: bool | None = env_bool("DJANGO_CLINICAL_SIGNOFF_REQUIRED", None)
 
 # Email (clinical review reminders): an SMTP server, or nothing sent when unset.
 EMAIL_HOST = env_str("DJANGO_EMAIL_HOST")

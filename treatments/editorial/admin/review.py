@@ -17,13 +17,16 @@ from django.contrib.admin.options import ActionLocation
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 
 from treatments.content.checks import check_document, section_scores
+from treatments.editorial.admin.busy import BusyMixin
 from treatments.editorial.history import word_diffs
+from treatments.editorial.sessions import is_busy
 from treatments.models import ReviewRequest, StaffProfile, Treatment
 from treatments.models.document import (
     Change,
@@ -60,6 +63,15 @@ def live_changes(subject, state, document=None) -> list[Change]:
     return page_changes(page_document_from_json(state.live.document), document)
 
 
+def _refusal(exc: Exception) -> str:
+    """What to tell a reviewer whose decision was not recorded."""
+    if isinstance(exc, DatabaseError):
+        if not is_busy(exc):
+            raise exc
+        return "The website is busy, so nothing was recorded. Please try again in a minute."
+    return str(exc)
+
+
 class ReviewPanelMixin:
     """The review panel and buttons of a treatment's or a page's edit page."""
 
@@ -78,8 +90,8 @@ class ReviewPanelMixin:
             raise PermissionDenied
         try:
             signoff = approve_still_accurate(obj, request.user, request.POST.get("review_note", ""))
-        except ReviewRefused as exc:
-            messages.error(request, str(exc))
+        except (ReviewRefused, DatabaseError) as exc:
+            messages.error(request, _refusal(exc))
         else:
             messages.success(
                 request,
@@ -195,7 +207,7 @@ class ReviewPanelMixin:
 
 
 @admin.register(ReviewRequest)
-class ReviewRequestAdmin(admin.ModelAdmin):
+class ReviewRequestAdmin(BusyMixin, admin.ModelAdmin):
     """The review queue: what waits for a clinician, and what was decided."""
 
     list_display = ["subject_title", "action", "submitted_by", "submitted_at", "state"]
@@ -284,8 +296,8 @@ class ReviewRequestAdmin(admin.ModelAdmin):
             else:
                 request_changes(review, request.user, note)
                 messages.success(request, "Sent back to the editor with your comment.")
-        except ReviewRefused as exc:
-            messages.error(request, str(exc))
+        except (ReviewRefused, DatabaseError) as exc:
+            messages.error(request, _refusal(exc))
             return HttpResponseRedirect(reverse("admin:treatments_reviewrequest_change", args=[pk]))
         return HttpResponseRedirect(reverse("admin:treatments_reviewrequest_changelist"))
 

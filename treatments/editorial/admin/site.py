@@ -6,13 +6,14 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from reversion.admin import VersionAdmin
 
+from treatments.editorial.admin.busy import BusyMixin
 from treatments.editorial.admin.forms import TEXT_BOXES
 from treatments.editorial.admin.review import REVIEW_BUTTONS, ReviewPanelMixin
 from treatments.models import FormerSlug, Page, SiteSettings
 
 
 @admin.register(SiteSettings)
-class SiteSettingsAdmin(VersionAdmin):
+class SiteSettingsAdmin(BusyMixin, VersionAdmin):
     """Straight to the one row: no list, no second row, no delete."""
 
     formfield_overrides = TEXT_BOXES
@@ -40,7 +41,7 @@ class SiteSettingsAdmin(VersionAdmin):
 
 
 @admin.register(Page)
-class PageAdmin(ReviewPanelMixin, VersionAdmin):
+class PageAdmin(BusyMixin, ReviewPanelMixin, VersionAdmin):
     formfield_overrides = TEXT_BOXES
     list_display = ["title", "slug", "updated_at"]
     search_fields = ["title", "body"]
@@ -64,7 +65,7 @@ class PageAdmin(ReviewPanelMixin, VersionAdmin):
 
 
 @admin.register(FormerSlug)
-class FormerSlugAdmin(admin.ModelAdmin):
+class FormerSlugAdmin(BusyMixin, admin.ModelAdmin):
     """Made when a treatment's address changes or it is deleted; nothing to edit by hand."""
 
     list_display = ["__str__", "leads_to", "created_at"]

@@ -19,6 +19,7 @@ from reversion.admin import VersionAdmin
 
 from treatments.content.checks import check_document, section_scores
 from treatments.editorial import history
+from treatments.editorial.admin.busy import BusyMixin
 from treatments.editorial.admin.forms import EDIT_CONFLICT, TEXT_BOXES, TreatmentForm, editor_name
 from treatments.editorial.admin.history import HistoryMixin
 from treatments.editorial.admin.preview import PreviewMixin
@@ -221,7 +222,7 @@ def _fieldsets() -> list:
 
 
 @admin.register(Treatment)
-class TreatmentAdmin(ReviewPanelMixin, HistoryMixin, PreviewMixin, VersionAdmin):
+class TreatmentAdmin(BusyMixin, ReviewPanelMixin, HistoryMixin, PreviewMixin, VersionAdmin):
     form = TreatmentForm
     formfield_overrides = TEXT_BOXES
     change_form_template = "admin/treatments/treatment/change_form.html"
