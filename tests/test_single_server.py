@@ -111,12 +111,24 @@ def test_the_systemd_units_verify(tmp_path):
     assert result.stderr == ""  # no unknown keys, no warnings
 
 
+SIGN_MICRONEEDLING = (
+    "from treatments.models import Treatment;"
+    "from treatments.models.workflow import content_hash, publish_without_review, sign;"
+    "t = Treatment.objects.get(slug='microneedling');"
+    "sign(t, content_hash(t), None, 'approved', name='Dr Drill', title='Dermatologist');"
+    "publish_without_review(t, None)"
+)
+
+
 def test_the_nightly_backup_restores_into_a_fresh_database_that_serves_a_page(tmp_path):
     """The recipe's backup unit and restore drill, step by step, on production settings."""
     env = _production(tmp_path)
     for step in (["migrate", "--no-input"], ["import_content"]):
         result = _manage(env, *step)
         assert result.returncode == 0, result.stderr
+    # Production shows patients only what a clinician approved: one signs the page first.
+    signed = _manage(env, "shell", "-c", SIGN_MICRONEEDLING)
+    assert signed.returncode == 0, signed.stderr
     backups = tmp_path / "backups"
     assert _manage(env, "backup", str(backups), "--lock-wait", "600").returncode == 0
     checked = _manage(env, "restore_check", "--latest", str(backups))
