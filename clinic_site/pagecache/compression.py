@@ -6,7 +6,7 @@ putting guesses into the same page, e.g. through a query string. A page sent to 
 without a session, that sets no cookie and does not vary on Cookie, holds nothing that
 visitor does not already know, so ``carries_no_secret`` is the rule; the admin and
 anything else a signed-in member of staff sees is never compressed
-(``treatments.page_cache`` decides).
+(the page cache middleware decides).
 
 Static files are compressed ahead of time by WhiteNoise (``collectstatic``), not here.
 """
