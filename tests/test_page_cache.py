@@ -13,6 +13,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -36,6 +37,7 @@ from django.views.decorators.cache import cache_control, never_cache
 
 from clinic_site.pagecache import invalidation, pages, release, versions
 from clinic_site.pagecache.conf import page_cache_settings
+from clinic_site.pagecache.filecache import FileCache
 from clinic_site.settings import environment
 from clinic_site.settings.environment import cache_from_url
 from tests.admin_forms import form_data
@@ -737,7 +739,7 @@ def test_an_edit_in_another_process_reaches_every_gunicorn_worker_at_once(tmp_pa
 
 def test_the_cache_comes_from_cache_url():
     default = cache_from_url(environment.DEFAULT_CACHE_URL)
-    assert default["BACKEND"].endswith("FileBasedCache")
+    assert default["BACKEND"] == "clinic_site.pagecache.filecache.FileCache"
     assert default["LOCATION"] == str(environment.VAR_DIR / "cache")
     assert cache_from_url("file:///srv/clinic/cache")["LOCATION"] == "/srv/clinic/cache"
     assert cache_from_url("locmem://")["BACKEND"].endswith("LocMemCache")
@@ -748,6 +750,82 @@ def test_the_cache_comes_from_cache_url():
     for wrong in ("memcached://x", "file://var/cache", "file:cache"):
         with pytest.raises(ImproperlyConfigured):
             cache_from_url(wrong)
+
+
+# -- The default store: a folder of files -------------------------------------------------
+
+
+def _file_cache(folder: Path, **options) -> FileCache:
+    return FileCache(str(folder), {"OPTIONS": options})
+
+
+def test_the_file_cache_keeps_values_for_every_process_until_they_expire(tmp_path):
+    # Two instances on one folder: two processes of one machine.
+    one, other = _file_cache(tmp_path), _file_cache(tmp_path)
+    one.set_many({"a": ("page", b"\x00" * 70_000), "b": "token"}, timeout=None)
+    assert other.get_many(["a", "b", "c"]) == {"a": ("page", b"\x00" * 70_000), "b": "token"}
+    assert other.has_key("b")
+    one.set("gone", "x", timeout=-1)  # already expired
+    assert other.get("gone") is None
+    assert not other.has_key("gone")
+    other.delete_many(["a", "b"])
+    assert one.get_many(["a", "b"]) == {}
+
+
+def test_the_file_cache_adds_only_where_nothing_is(tmp_path):
+    cache = _file_cache(tmp_path)
+    assert cache.add("version", "first", timeout=None)
+    assert not cache.add("version", "second", timeout=None)
+    assert cache.get("version") == "first"
+    cache.set("old", "expired", timeout=-1)
+    assert cache.add("old", "new", timeout=None)
+    assert cache.get("old") == "new"
+
+
+def _add_at_once(folder: Path, key: str, adders: int) -> dict[str, bool]:
+    """Threads released together by a barrier, each with a cache of its own on
+    ``folder``, add their own name under ``key``: whether each one's add won."""
+    barrier = threading.Barrier(adders)
+    results = {}
+
+    def add(name: str) -> None:
+        cache = _file_cache(folder)
+        barrier.wait()
+        results[name] = cache.add(key, name, timeout=None)
+
+    threads = [threading.Thread(target=add, args=(f"adder-{n}",)) for n in range(adders)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def test_of_processes_that_add_at_once_exactly_one_wins(tmp_path):
+    for round_number in range(20):
+        key = f"key-{round_number}"
+        results = _add_at_once(tmp_path, key, adders=8)
+        winners = [name for name, won in results.items() if won]
+        assert len(winners) == 1, results
+        assert _file_cache(tmp_path).get(key) == winners[0]
+
+
+def test_the_file_cache_stays_near_its_size(tmp_path):
+    cache = _file_cache(tmp_path, MAX_ENTRIES=10, CULL_FREQUENCY=2)
+    for n in range(200):
+        cache.set(f"page-{n}", n)
+    # Counted on one write in 32, each cull halving the folder: at most 32 files are left
+    # after one, and 64 before the next.
+    assert len(list(tmp_path.glob("*.pagecache"))) <= 64
+    assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_a_half_written_or_foreign_file_is_a_miss(tmp_path):
+    cache = _file_cache(tmp_path)
+    cache.set("key", "value")
+    (file,) = tmp_path.glob("*.pagecache")
+    file.write_bytes(b"\x01")
+    assert cache.get("key", "missing") == "missing"
 
 
 def test_a_misspelt_page_cache_setting_is_an_error(settings):

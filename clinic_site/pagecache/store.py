@@ -14,8 +14,9 @@ stale is the shared cache asked a second time, for a newer page another process 
 
 **Versions before the page.** On a miss the lookup hands back the versions to store the
 new page under, read (or, when missing, written) *before* the page is made: a change
-that commits while the page is being made moves them on, and the page is stale as soon
-as it is stored.
+that commits while the page is being made deletes them, and the page is stale as soon
+as it is stored. On a miss that makes the page, a second and third round trip write
+any missing version and store the page.
 """
 
 import time

@@ -184,7 +184,9 @@ def cache_from_url(url: str) -> dict:
                 f"CACHE_URL={url!r}: use file:///absolute/folder (three slashes)."
             )
         return {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            # Django's FileBasedCache, leaner to read and with an add() that is safe
+            # between processes (clinic_site/pagecache/filecache.py).
+            "BACKEND": "clinic_site.pagecache.filecache.FileCache",
             "LOCATION": unquote(parts.path),
             "OPTIONS": {"MAX_ENTRIES": FILE_CACHE_MAX_ENTRIES},
         }
