@@ -33,8 +33,9 @@ a hit in any process on any server checks the same versions, so it is as fresh a
 shared cache.
 
 **The shared cache must be shared** by every process that serves or changes pages,
-since versions live there: a folder of files for the processes of one machine (the
-site's default, ``CACHE_URL=file://...``), Redis for several servers. A cache in each
+since versions live there: a folder of files for the processes of one machine
+(``filecache.py``, the site's default, ``CACHE_URL=file://...``), Redis for several
+servers. A cache in each
 process's memory (``locmem://``) is right only for one process.
 
 **On the wire** (``pages.py``, ``compression.py``). A page is stored once as its plain
