@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import caches
 
-from treatments import content_version
+from clinic_site.pagecache import invalidation, versions
 from treatments.models import FAQ, Reminder, Section, Treatment
 from treatments.models.section_kinds import SectionKind
 from treatments.models.workflow import (
@@ -76,22 +76,25 @@ def publish(treatment: Treatment) -> None:
 
 @pytest.fixture(autouse=True)
 def page_cache(request, monkeypatch):
-    """Every test starts with empty caches (the page cache, treatments/page_cache.py).
+    """Every test starts with empty caches (the page cache, clinic_site/pagecache/).
 
     A test that uses the database without ``transaction=True`` runs in a transaction that
-    is rolled back, never committed, so the content version would never move on commit:
-    there it moves at once, and a test that edits a page and reads it again sees the edit.
-    Tests with ``transaction=True`` (and the live server's) keep the real on-commit rule.
+    is rolled back, never committed, so changed pages would never be marked stale on
+    commit: there they are marked at once, and a test that edits a page and reads it
+    again sees the edit. Tests with ``transaction=True`` (and the live server's) keep the
+    real on-commit rule.
     """
-    caches[settings.PAGE_CACHE_ALIAS].clear()
-    caches[settings.PAGE_CACHE_LOCAL_ALIAS].clear()
+    caches[settings.PAGE_CACHE["CACHE"]].clear()
+    caches[settings.PAGE_CACHE["LOCAL_CACHE"]].clear()
     marker = request.node.get_closest_marker("django_db")
     transactional = (marker is not None and marker.kwargs.get("transaction")) or any(
         name in request.fixturenames for name in ("transactional_db", "live_server")
     )
     if not transactional:
-        monkeypatch.setattr(content_version, "changed", content_version.bump)
-    return caches[settings.PAGE_CACHE_ALIAS]
+        monkeypatch.setattr(
+            invalidation, "after_commit", lambda pages, using: versions.mark_stale(pages)
+        )
+    return caches[settings.PAGE_CACHE["CACHE"]]
 
 
 @pytest.fixture

@@ -28,6 +28,8 @@ INSTALLED_APPS = [
     "axes",
     # Every save of a treatment, page or the site settings kept, for compare and restore.
     "reversion",
+    # The full-page cache for anonymous visitors (see PAGE_CACHE below).
+    "clinic_site.pagecache",
     "treatments",
     # The project's own system checks (clinic_site/checks.py): production refuses settings
     # that would serve patients wrong links or weaken HTTPS.
@@ -45,8 +47,8 @@ MIDDLEWARE = [
     # headers a stored page keeps (CSP, Permissions-Policy, X-Frame-Options: the same for
     # every response to a page without a nonce, and pages with one are never stored), and
     # before sessions, CSRF and users, which a page for anonymous visitors never needs.
-    # It also compresses what carries no secret (treatments/page_cache.py).
-    "treatments.page_cache.PageCacheMiddleware",
+    # It also compresses what carries no secret (clinic_site/pagecache/).
+    "clinic_site.pagecache.middleware.PageCacheMiddleware",
     "clinic_site.middleware.PermissionsPolicyMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -106,20 +108,32 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-# CACHE_URL: local memory in each process by default, Redis shared by all in production.
-# "local" is always each process's own memory: in front of Redis, the page cache keeps
-# the pages a process serves most there too, so serving one needs no round trip.
+# CACHE_URL: files under var/cache/ by default, shared by every process of this machine;
+# Redis, shared by every server, with more than one (docs/deploy.md). "local" is always
+# each process's own memory: the page cache keeps the pages a process serves there too.
 CACHES = {
     "default": env.cache_from_url(env.CACHE_URL),
     "local": env.cache_from_url("locmem://"),
 }
-# The full-page cache for anonymous visitors (treatments/page_cache.py): which caches, the
-# longest a stored page is kept (it goes stale sooner when content changes), and how long
-# browsers and CDNs may reuse a page without asking (DJANGO_PAGE_MAX_AGE, docs/deploy.md).
-PAGE_CACHE_ALIAS = "default"
-PAGE_CACHE_LOCAL_ALIAS = "local"
-PAGE_CACHE_SECONDS = 60 * 60 * 24
-PAGE_MAX_AGE = env.PAGE_MAX_AGE
+# The full-page cache for anonymous visitors (clinic_site/pagecache/conf.py explains each
+# key): pages and their versions in the shared cache, each process's memory in front;
+# kept a day at most (they go stale sooner when what they show changes); how long
+# browsers and CDNs may reuse a page without asking (DJANGO_PAGE_MAX_AGE); and, for each
+# model public pages show, which pages show a row (treatments/public/cache.py).
+_PAGES = "treatments.public.cache"
+PAGE_CACHE = {
+    "CACHE": "default",
+    "LOCAL_CACHE": "local",
+    "SECONDS": 60 * 60 * 24,
+    "MAX_AGE": env.PAGE_MAX_AGE,
+    "NEVER": [f"/{env.ADMIN_PATH}", "/healthz"],
+    "WATCH": {
+        "treatments.Publication": f"{_PAGES}.pages_showing_publication",
+        "treatments.SiteSettings": f"{_PAGES}.every_page",
+        "treatments.Image": f"{_PAGES}.every_page",
+    },
+    "NEXT_CHANGE": f"{_PAGES}.next_scheduled_change",
+}
 
 # Where `import_content` and `export_content` read and write by default.
 CONTENT_DIR = BASE_DIR / "content"

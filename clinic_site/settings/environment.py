@@ -159,19 +159,37 @@ def database_from_url(url: str) -> dict:
 
 
 # Seconds Redis may take to connect or answer before the page cache gives up on it and
-# makes the page instead (treatments/page_cache.py): a slow cache must not stall the site.
+# makes the page instead (clinic_site/pagecache/): a slow cache must not stall the site.
 REDIS_TIMEOUT_SECONDS = 0.25
+# Files the cache in a folder keeps before it removes a third at random: some 2,000 pages
+# in three encodings, and their versions.
+FILE_CACHE_MAX_ENTRIES = 6000
 
 
 def cache_from_url(url: str) -> dict:
     """Turn ``CACHE_URL`` into CACHES['default'].
 
-    ``locmem://`` keeps a cache in each process: right for one server, since the page
-    cache's freshness comes from the database, not from the cache. ``redis://host:port/db``
-    (``rediss://`` for TLS) shares one cache between every process and server.
-    ``dummy://`` caches nothing.
+    ``file:///absolute/folder`` keeps the cache in files, shared by every process of one
+    machine: the default, in ``var/cache/``. ``redis://host:port/db`` (``rediss://`` for
+    TLS) shares one cache between every process and server. The page cache keeps its
+    versions there, so it must be one of these two. ``locmem://`` keeps a cache in each
+    process: right for a single process only (the test suite). ``dummy://`` caches
+    nothing.
     """
-    scheme = urlsplit(url).scheme
+    parts = urlsplit(url)
+    scheme = parts.scheme
+    if scheme == "file":
+        if parts.netloc or not parts.path.startswith("/"):
+            raise ImproperlyConfigured(
+                f"CACHE_URL={url!r}: use file:///absolute/folder (three slashes)."
+            )
+        return {
+            # Django's FileBasedCache, leaner to read and with an add() that is safe
+            # between processes (clinic_site/pagecache/filecache.py).
+            "BACKEND": "clinic_site.pagecache.filecache.FileCache",
+            "LOCATION": unquote(parts.path),
+            "OPTIONS": {"MAX_ENTRIES": FILE_CACHE_MAX_ENTRIES},
+        }
     if scheme == "locmem":
         # About 500 pages in their three encodings, some 25 MB at most per process.
         return {
@@ -190,7 +208,8 @@ def cache_from_url(url: str) -> dict:
     if scheme == "dummy":
         return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
     raise ImproperlyConfigured(
-        f"CACHE_URL scheme {scheme!r} is not supported; use locmem://, redis:// or dummy://."
+        f"CACHE_URL scheme {scheme!r} is not supported; use file:///folder, redis://, "
+        "locmem:// or dummy://."
     )
 
 
@@ -210,7 +229,9 @@ STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT") or VAR_DIR / "staticfiles")
 
 # Caching: the cache backend, and how long browsers and CDNs may reuse a page without
 # asking whether it changed (0: they ask every time and get a 304 while it has not).
-CACHE_URL = env_str("CACHE_URL") or "locmem://"
+# The default, files under var/, is shared by every gunicorn worker of this machine.
+DEFAULT_CACHE_URL = f"file://{VAR_DIR / 'cache'}"
+CACHE_URL = env_str("CACHE_URL") or DEFAULT_CACHE_URL
 PAGE_MAX_AGE = env_int("DJANGO_PAGE_MAX_AGE", 0)
 
 # Security. Production switches these on; dev (plain http on 127.0.0.1) leaves them off.

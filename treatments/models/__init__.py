@@ -4,7 +4,6 @@ One module per model (or per model and the rows that belong to it); everything i
 importable from ``treatments.models``. Django finds the models through this module.
 """
 
-from treatments.models.content_version import ContentVersion
 from treatments.models.former_slug import FormerSlug
 from treatments.models.image import Image
 from treatments.models.page import RESERVED_PAGE_SLUGS, Page
@@ -37,7 +36,6 @@ __all__ = [
     "MAX_REMINDER_DAYS",
     "RESERVED_PAGE_SLUGS",
     "REVIEWERS_GROUP",
-    "ContentVersion",
     "EditConflict",
     "FormerSlug",
     "Image",

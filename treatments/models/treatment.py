@@ -188,8 +188,8 @@ class Section(models.Model):
             self.position = SECTION_ORDER[self.kind] + 1
         self.render()
         # One transaction: the page's text and its last-changed date move together, and
-        # the page cache sees both at once (content_version.py moves on commit). Inside a
-        # caller's transaction no savepoint is needed: an error here fails the caller.
+        # the page cache, told on commit, sees both at once. Inside a caller's
+        # transaction no savepoint is needed: an error here fails the caller.
         with transaction.atomic(using=kwargs.get("using"), savepoint=False):
             super().save(*args, **kwargs)
             if mark_changed:

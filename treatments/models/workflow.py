@@ -427,7 +427,9 @@ def approve_still_accurate(subject: models.Model, reviewer, note: str = "") -> S
             "No clinician has approved this text yet: submit it for review instead."
         )
     signoff = sign(subject, live.content_hash, reviewer, SignOff.Kind.STILL_ACCURATE, note)
-    Publication.objects.filter(pk=live.pk).update(signoff=signoff)
+    live.signoff = signoff
+    # save(), not update(): the page cache hears of saves, and the page's dates change.
+    live.save(update_fields=["signoff"])
     _log(subject, ReviewEvent.Action.STILL_ACCURATE, reviewer, note=note, content=live.content_hash)
     return signoff
 
