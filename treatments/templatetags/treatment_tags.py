@@ -6,6 +6,7 @@ from django.utils.safestring import SafeString
 from treatments.models.section_kinds import SectionKind, section_of
 from treatments.public.checklist import lead_phrases
 from treatments.public.qr import qr_svg
+from treatments.public.timeline import Stage, recovery_stages
 
 register = template.Library()
 register.simple_tag(section_of)
@@ -26,11 +27,25 @@ GLANCE_FIELDS = [
 ]
 
 
+# The facts a card in a list shows: what a patient weighs up between treatments.
+CARD_FIELDS = ("duration", "downtime", "sessions")
+
+
 @register.simple_tag
-def at_a_glance(treatment) -> list[tuple[str, str]]:
-    """The treatment's filled-in quick facts as (label, text); empty ones are left out."""
-    facts = [(label, (getattr(treatment, name, "") or "").strip()) for name, label in GLANCE_FIELDS]
+def at_a_glance(treatment, *names: str) -> list[tuple[str, str]]:
+    """The treatment's filled-in quick facts as (label, text); empty ones are left out.
+
+    All of them, or only the fields ``names``, in the order of ``GLANCE_FIELDS``.
+    """
+    fields = [(name, label) for name, label in GLANCE_FIELDS if not names or name in names]
+    facts = [(label, (getattr(treatment, name, "") or "").strip()) for name, label in fields]
     return [(label, text) for label, text in facts if text]
+
+
+@register.simple_tag
+def card_facts(treatment) -> list[tuple[str, str]]:
+    """The quick facts a treatment's card shows in a list (``CARD_FIELDS``)."""
+    return at_a_glance(treatment, *CARD_FIELDS)
 
 
 @register.simple_tag
@@ -54,3 +69,9 @@ def care_sheet_text(treatment, sheet: str) -> dict[str, str]:
         "description": f"A printable aftercare sheet for the days after {name}, "
         "with when to contact us and reminders for your calendar.",
     }
+
+
+@register.simple_tag
+def recovery_timeline(treatment) -> list[Stage]:
+    """The treatment's aftercare reminders as stages of recovery, for the timeline."""
+    return recovery_stages(treatment.reminders.all())
