@@ -12,7 +12,14 @@ import pytest
 from django.utils import timezone
 
 from tests.conftest import make_treatment
-from treatments.public.calendar import Event, build_calendar, escape_text, fold
+from treatments.models import SiteSettings
+from treatments.public.calendar import (
+    OUT_OF_HOURS_FALLBACK,
+    Event,
+    build_calendar,
+    escape_text,
+    fold,
+)
 
 NOW = datetime.datetime(2027, 1, 20, 9, 30, tzinfo=datetime.UTC)
 
@@ -196,3 +203,40 @@ def test_the_aftercare_sheet_offers_the_reminders_form_and_the_other_sheet_does_
     assert "<strong>Day 28:</strong> Next session may be due" in html
     assert 'class="reminders no-print"' in html
     assert "treatment-date" not in client.get("/treatments/peel/before/").content.decode()
+
+
+# -- What each reminder says about reaching the clinic ------------------------------------
+
+
+def test_each_reminder_says_how_to_reach_the_clinic(client, peel, today):
+    SiteSettings.objects.create(
+        clinic_name="Riverside Skin",
+        phone="020 7946 0000",
+        opening_hours="Monday-Friday 09:00-18:00\nSaturday 10:00-14:00",
+        booking_url="https://booking.example/riverside",
+        address="1 River Street\nLondon",
+        out_of_hours="If we are closed, call your out-of-hours health service.",
+    )
+    events = _events(_download(client, "2027-11-20"))
+    for event in events:
+        lines = str(event["DESCRIPTION"]).split("\n")
+        assert lines[2:] == [
+            "If you are worried about your skin, call Riverside Skin on 020 7946 0000 "
+            "(Monday-Friday 09:00-18:00; Saturday 10:00-14:00).",
+            "If we are closed, call your out-of-hours health service.",
+            "Book a visit: https://booking.example/riverside",
+            "Riverside Skin, 1 River Street, London",
+            "Aftercare guide: http://127.0.0.1:8000/treatments/peel/aftercare/",
+        ]
+
+
+def test_without_the_clinics_details_a_reminder_still_says_what_to_do(client, peel, today):
+    SiteSettings.objects.create(out_of_hours="")
+    (event, *_) = _events(_download(client, "2027-11-20"))
+    lines = str(event["DESCRIPTION"]).split("\n")
+    assert lines[2:] == [
+        "If you are worried about your skin, ask at your next visit, "
+        "or call the clinic where you booked.",
+        OUT_OF_HOURS_FALLBACK,
+        "Aftercare guide: http://127.0.0.1:8000/treatments/peel/aftercare/",
+    ]

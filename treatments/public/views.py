@@ -1,7 +1,10 @@
 """Public pages. Thin: the models hold the rules, the templates the markup."""
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.db import DatabaseError, connection
+from django.db.models import Count, Window
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
@@ -16,6 +19,10 @@ from treatments.public.search import Query, search
 
 # How many questions the treatment page shows before linking to the FAQ page.
 TOP_FAQ_COUNT = 5
+# Guides on the home page; the list of treatments has the rest.
+HOME_GUIDES = 12
+# Treatments on each page of the list: at 1,000 treatments a page is still a few KB.
+LIST_PAGE_SIZE = 20
 
 
 def is_staff(request: HttpRequest) -> bool:
@@ -78,18 +85,85 @@ def _render_treatment_page(
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "treatments/home.html", {"treatments": listed_treatments()})
+    """The start: search, the first guides with their quick facts, and the clinic's details."""
+    # One more than shown tells whether to offer the full list, without counting them all.
+    guides = [listed_treatment(p) for p in Publication.objects.treatments()[: HOME_GUIDES + 1]]
+    context = {"treatments": guides[:HOME_GUIDES], "more_treatments": len(guides) > HOME_GUIDES}
+    return render(request, "treatments/home.html", context)
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """One page of the list of treatments: where it is and the addresses around it."""
+
+    number: int
+    count: int  # treatments in the whole list
+    path: str
+
+    @property
+    def total(self) -> int:
+        return max(1, -(-self.count // LIST_PAGE_SIZE))
+
+    @property
+    def title(self) -> str:
+        """Each page's own title, so search results tell the pages apart."""
+        if self.number == 1:
+            return "All treatments"
+        return f"All treatments, page {self.number} of {self.total}"
+
+    def url(self, number: int) -> str:
+        """The page's address: the first page is the list's own, without ``?page=1``."""
+        return self.path if number == 1 else f"{self.path}?page={number}"
+
+    @property
+    def previous_url(self) -> str | None:
+        return self.url(self.number - 1) if self.number > 1 else None
+
+    @property
+    def next_url(self) -> str | None:
+        return self.url(self.number + 1) if self.number < self.total else None
+
+
+def _page_number(request: HttpRequest) -> int:
+    """``?page=N``: a whole number from 1; anything else is no page of the list."""
+    raw = request.GET.get("page", "1")
+    if not raw.isdigit() or raw.startswith("0") or len(raw) > 6:
+        raise Http404("No such page of the list")
+    return int(raw)
 
 
 @require_safe
 def treatment_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "treatments/treatment_list.html", {"treatments": listed_treatments()})
+    """Every live treatment, ``LIST_PAGE_SIZE`` to a page (``?page=N``), so a page stays
+    small however many there are. The sitemap, not this list, is what lists them all."""
+    number = _page_number(request)
+    start = (number - 1) * LIST_PAGE_SIZE
+    # The total rides along on each row (COUNT(*) OVER ()), so a page costs one query.
+    publications = list(
+        Publication.objects.treatments().annotate(list_count=Window(Count("pk")))[
+            start : start + LIST_PAGE_SIZE
+        ]
+    )
+    if not publications and number > 1:
+        raise Http404("No such page of the list")
+    page = ListPage(number, publications[0].list_count if publications else 0, request.path)
+    context = {"treatments": [listed_treatment(p) for p in publications], "list_page": page}
+    if number > 1:
+        # Each page is its own page for search engines, not a copy of the first.
+        context["canonical_url"] = settings.SITE_BASE_URL + page.url(number)
+    return render(request, "treatments/treatment_list.html", context)
 
 
 @require_safe
 def treatment_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return _render_treatment_page(
-        request, slug, "detail", "treatments/treatment_detail.html", top_faq_count=TOP_FAQ_COUNT
+        request,
+        slug,
+        "detail",
+        "treatments/treatment_detail.html",
+        # The aftercare reminders draw the recovery timeline.
+        related=("sections", "faqs", "reminders"),
+        top_faq_count=TOP_FAQ_COUNT,
     )
 
 
