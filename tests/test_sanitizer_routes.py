@@ -264,3 +264,24 @@ def test_html_planted_by_a_fixture_never_reaches_any_route(client, tmp_path):
     assert all("onerror" in json.dumps(p.document) for p in Publication.objects.all())
     assert "zebra" in client.get("/about/").content.decode()
     _assert_every_route_is_clean(client)
+
+
+def test_html_planted_in_a_draft_never_reaches_staff_viewing_it(client):
+    """Staff see a page not yet live as its working copy: made from the Markdown afresh,
+    so HTML planted in the stored columns is never what they see either."""
+    make_treatment(
+        "draft-peel",
+        status=Treatment.Status.DRAFT,
+        sections={"overview": "zebra"},
+        faqs=[("Safe?", "zebra")],
+    )
+    Page.objects.create(title="Draft", slug="draft-page", description="d.", body="zebra")
+    Section.objects.update(body_html=PLANTED)
+    FAQ.objects.update(answer_html=PLANTED)
+    Page.objects.update(body_html=PLANTED)
+    client.force_login(User.objects.create_superuser("admin", "a@example.com", "pw"))
+    for url in ("/treatments/draft-peel/", "/treatments/draft-peel/faq/", "/draft-page/"):
+        html = client.get(url).content.decode()
+        assert "zebra" in html, url
+        assert 'onerror="alert' not in html, url
+        assert "<script>x()" not in html, url
