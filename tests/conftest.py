@@ -11,6 +11,7 @@ from django.core.cache import caches
 from clinic_site.pagecache import invalidation, versions
 from treatments.models import FAQ, Reminder, Section, Treatment
 from treatments.models.section_kinds import SectionKind
+from treatments.models.site_settings import WEEKDAYS
 from treatments.models.workflow import (
     content_hash,
     publish_without_review,
@@ -65,6 +66,23 @@ def sign_off(
         refresh_working_hash(subject)
     sign(subject, content_hash(subject), None, "approved", on=on, name=name, title=title)
     return publish_without_review(subject, None)
+
+
+def hours(days: str, opens: str, closes: str) -> dict[str, datetime.time]:
+    """Site settings fields that open the clinic on ``days`` ("monday-friday" or
+    "saturday") from ``opens`` to ``closes`` ("09:00")."""
+    first, _, last = days.partition("-")
+    span = WEEKDAYS[WEEKDAYS.index(first) : WEEKDAYS.index(last or first) + 1]
+    times = (datetime.time.fromisoformat(opens), datetime.time.fromisoformat(closes))
+    return {
+        f"{day}_{word}": time
+        for day in span
+        for word, time in zip(("opens", "closes"), times, strict=True)
+    }
+
+
+# The usual week of the test clinic: weekdays and Saturday morning.
+CLINIC_WEEK = {**hours("monday-friday", "09:00", "18:00"), **hours("saturday", "10:00", "14:00")}
 
 
 def publish(treatment: Treatment) -> None:

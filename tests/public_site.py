@@ -13,7 +13,7 @@ from html.parser import HTMLParser
 
 from django.core.management import call_command
 
-from tests.conftest import CONTENT_DIR, make_treatment
+from tests.conftest import CLINIC_WEEK, CONTENT_DIR, make_treatment
 from treatments.models import SiteSettings
 
 # (name, url, status) of every kind of public page.
@@ -49,7 +49,7 @@ def build_public_site() -> None:
             "phone": "020 7946 0000",
             "email": "hello@clinic.example",
             "address": "1 River Street\nLondon\nSE1 9AA",
-            "opening_hours": "Monday-Friday 09:00-18:00\nSaturday 10:00-14:00\nSunday closed",
+            **CLINIC_WEEK,
         },
     )
     make_treatment("retired-peel").delete()

@@ -11,7 +11,7 @@ import icalendar
 import pytest
 from django.utils import timezone
 
-from tests.conftest import make_treatment
+from tests.conftest import CLINIC_WEEK, make_treatment
 from treatments.models import SiteSettings
 from treatments.public.calendar import (
     OUT_OF_HOURS_FALLBACK,
@@ -212,7 +212,7 @@ def test_each_reminder_says_how_to_reach_the_clinic(client, peel, today):
     SiteSettings.objects.create(
         clinic_name="Riverside Skin",
         phone="020 7946 0000",
-        opening_hours="Monday-Friday 09:00-18:00\nSaturday 10:00-14:00",
+        **CLINIC_WEEK,
         booking_url="https://booking.example/riverside",
         address="1 River Street\nLondon",
         out_of_hours="If we are closed, call your out-of-hours health service.",
@@ -222,7 +222,7 @@ def test_each_reminder_says_how_to_reach_the_clinic(client, peel, today):
         lines = str(event["DESCRIPTION"]).split("\n")
         assert lines[2:] == [
             "If you are worried about your skin, call Riverside Skin on 020 7946 0000 "
-            "(Monday-Friday 09:00-18:00; Saturday 10:00-14:00).",
+            "(Monday to Friday 09:00 to 18:00; Saturday 10:00 to 14:00; Sunday closed).",
             "If we are closed, call your out-of-hours health service.",
             "Book a visit: https://booking.example/riverside",
             "Riverside Skin, 1 River Street, London",

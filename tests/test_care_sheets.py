@@ -16,7 +16,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-from tests.conftest import CONTENT_DIR, REPO, make_treatment, sign_off
+from tests.conftest import CLINIC_WEEK, CONTENT_DIR, REPO, make_treatment, sign_off
 from tests.tools import require
 from treatments.models import SiteSettings
 from treatments.public.qr import qr_svg
@@ -108,14 +108,15 @@ def test_sheets_without_a_phone_number_still_say_what_to_do(client, db):
 @pytest.mark.django_db
 def test_sheets_give_the_clinics_address_and_opening_hours(client, clinic):
     clinic.address = "1 River Street\nLondon"
-    clinic.opening_hours = "Monday-Friday 09:00-18:00\nSaturday 10:00-14:00"
+    for name, value in CLINIC_WEEK.items():
+        setattr(clinic, name, value)
     clinic.save()
     make_treatment()
     html = client.get("/treatments/peel/aftercare/").content.decode()
     sheet = html[html.index('<footer class="sheet-foot">') :]
     assert (
         "Riverside Skin Clinic, 1 River Street, London. "
-        "Open Monday-Friday 09:00-18:00; Saturday 10:00-14:00." in sheet
+        "Open Monday to Friday 09:00 to 18:00; Saturday 10:00 to 14:00; Sunday closed." in sheet
     )
     assert "If we are closed, call your out-of-hours health service." in sheet
 
@@ -170,7 +171,7 @@ def test_each_sheet_prints_on_one_page_with_a_qr_code_that_scans(
         clinic_name="Riverside Skin Clinic",
         phone="020 7946 0123",
         address="1 River Street\nLondon\nSE1 9AA",
-        opening_hours="Monday-Friday 09:00-18:00\nSaturday 10:00-14:00\nSunday closed",
+        **CLINIC_WEEK,
         booking_url="https://booking.example/riverside",
         out_of_hours="If we are closed, call your out-of-hours health service. "
         "In an emergency, call the emergency number.",

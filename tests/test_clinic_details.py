@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.urls import reverse
 
-from tests.conftest import make_treatment
+from tests.conftest import CLINIC_WEEK, hours, make_treatment
 from tests.public_site import OTHER_PAGES, PUBLIC_PAGES, build_public_site
 from treatments.models import SiteSettings
 
@@ -17,7 +17,7 @@ FULL = {
     "phone": "020 7946 0000",
     "email": "hello@clinic.example",
     "address": "1 River Street\nLondon\nSE1 9AA",
-    "opening_hours": "Monday-Friday 09:00-18:00\nSaturday 10:00-14:00",
+    **CLINIC_WEEK,
     "booking_url": "https://booking.example/riverside",
     "out_of_hours": "If we are closed, call your out-of-hours health service.",
 }
@@ -41,7 +41,8 @@ def test_every_public_page_gives_the_clinics_details(client):
             'Call <a href="tel:02079460000">020 7946 0000</a>',
             '<a href="https://booking.example/riverside">Book a visit online</a>',
             "<address>1 River Street<br>London<br>SE1 9AA</address>",
-            "<li>Monday-Friday 09:00-18:00</li><li>Saturday 10:00-14:00</li>",
+            "<li>Monday to Friday 09:00 to 18:00</li><li>Saturday 10:00 to 14:00</li>"
+            "<li>Sunday closed</li>",
             "If we are closed, call your out-of-hours health service.",
         ):
             assert detail in where, (name, detail)
@@ -65,7 +66,7 @@ def test_the_booking_box_gives_the_opening_hours_and_an_address_when_there_is_no
     SiteSettings.objects.create(
         clinic_name="Riverside Skin Clinic",
         address="1 River Street\nLondon",
-        opening_hours="Monday-Friday 09:00-18:00",
+        **hours("monday-friday", "09:00", "18:00"),
     )
     html = client.get("/treatments/peel/").content.decode()
     box = html[
@@ -75,7 +76,9 @@ def test_the_booking_box_gives_the_opening_hours_and_an_address_when_there_is_no
     ]
     assert "To book, come and see us at 1 River Street, London." in box
     assert "Come and talk to us at 1 River Street, London before you book." in box
-    assert box.count("We are open Monday-Friday 09:00-18:00.") == 2
+    assert (
+        box.count("We are open Monday to Friday 09:00 to 18:00; Saturday and Sunday closed.") == 2
+    )
 
 
 def test_talk_to_us_first_offers_the_booking_link_when_there_is_no_phone(client):
@@ -102,7 +105,7 @@ def test_the_phone_link_dials_digits_only():
 
 
 def test_missing_contact_details_name_what_staff_must_add():
-    settings = SiteSettings(phone="020", address="  ", opening_hours="", booking_url="")
+    settings = SiteSettings(phone="020", address="  ", opening_hours_note="", booking_url="")
     assert settings.missing_contact_details == ["address", "opening hours", "booking link"]
     assert SiteSettings(**FULL).missing_contact_details == []
 

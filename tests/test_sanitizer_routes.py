@@ -5,8 +5,11 @@ form, import_content, and export then re-import), and the stored HTML and the se
 page are read back as a browser would (tests/test_sanitizer_properties.py's checker).
 """
 
+import json
+
 import pytest
 from django.contrib.auth.models import User
+from django.core import serializers
 from django.core.management import call_command
 
 from tests.conftest import make_treatment
@@ -14,6 +17,7 @@ from tests.test_content_format import PUBLISHABLE
 from tests.test_sanitizer_properties import dangers, parse_as_browser
 from treatments.content.sync import export_content
 from treatments.models import FAQ, Page, Publication, Section, Treatment
+from treatments.models.workflow import publish_without_review
 
 pytestmark = pytest.mark.django_db
 
@@ -190,3 +194,94 @@ def test_html_put_into_the_database_behind_the_pipeline_is_cleaned_when_served(c
         assert _main_dangers(html) == [], url
         assert "onerror" not in html
         assert "javascript:" not in html
+
+
+# -- HTML planted behind the pipeline, on every public route that prints stored HTML ------
+
+PLANTED = '<p>zebra <img src="x" onerror="alert(1)"></p><script>x()</script>'
+# Every public route that shows a treatment's or a page's stored HTML, or text taken
+# from it (search snippets, the checklist, the JSON-LD).
+PLANTED_ROUTES = [
+    "/",
+    "/treatments/",
+    "/treatments/peel/",
+    "/treatments/peel/faq/",
+    "/treatments/peel/before/",
+    "/treatments/peel/aftercare/",
+    "/search/?q=zebra",
+    "/about/",
+]
+
+
+def _planted(document: dict) -> dict:
+    """A publication's stored content with hostile HTML in every HTML slot."""
+    for part in (*document.get("sections", []), *document.get("faqs", [])):
+        part["html"] = PLANTED
+    if "html" in document:
+        document["html"] = PLANTED
+    return document
+
+
+def _live_site():
+    make_treatment(faqs=[("Safe?", "Yes.")])
+    page = Page.objects.create(title="About", slug="about", description="About us.", body="Hi.")
+    publish_without_review(page, None)
+
+
+def _assert_every_route_is_clean(client) -> None:
+    for url in PLANTED_ROUTES:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        assert _main_dangers(html) == [], url
+        # Neither as markup anywhere on the page: escaped text would read &quot;/&lt;.
+        assert 'onerror="alert' not in html, url
+        assert "<script>x()" not in html, url
+
+
+def test_html_planted_by_update_never_reaches_any_route(client):
+    _live_site()
+    for publication in Publication.objects.all():
+        Publication.objects.filter(pk=publication.pk).update(
+            document=_planted(publication.document)
+        )
+    # The working rows too: public pages never read them, and publishing renders afresh.
+    Section.objects.update(body_html=PLANTED)
+    FAQ.objects.update(answer_html=PLANTED)
+    Page.objects.update(body_html=PLANTED)
+    assert "zebra" in client.get("/treatments/peel/").content.decode()
+    _assert_every_route_is_clean(client)
+
+
+def test_html_planted_by_a_fixture_never_reaches_any_route(client, tmp_path):
+    _live_site()
+    rows = json.loads(serializers.serialize("json", Publication.objects.all()))
+    for row in rows:
+        _planted(row["fields"]["document"])
+    fixture = tmp_path / "planted.json"
+    fixture.write_text(json.dumps(rows))
+    call_command("loaddata", str(fixture), verbosity=0)
+    assert all("onerror" in json.dumps(p.document) for p in Publication.objects.all())
+    assert "zebra" in client.get("/about/").content.decode()
+    _assert_every_route_is_clean(client)
+
+
+def test_html_planted_in_a_draft_never_reaches_staff_viewing_it(client):
+    """Staff see a page not yet live as its working copy: made from the Markdown afresh,
+    so HTML planted in the stored columns is never what they see either."""
+    make_treatment(
+        "draft-peel",
+        status=Treatment.Status.DRAFT,
+        sections={"overview": "zebra"},
+        faqs=[("Safe?", "zebra")],
+    )
+    Page.objects.create(title="Draft", slug="draft-page", description="d.", body="zebra")
+    Section.objects.update(body_html=PLANTED)
+    FAQ.objects.update(answer_html=PLANTED)
+    Page.objects.update(body_html=PLANTED)
+    client.force_login(User.objects.create_superuser("admin", "a@example.com", "pw"))
+    for url in ("/treatments/draft-peel/", "/treatments/draft-peel/faq/", "/draft-page/"):
+        html = client.get(url).content.decode()
+        assert "zebra" in html, url
+        assert 'onerror="alert' not in html, url
+        assert "<script>x()" not in html, url

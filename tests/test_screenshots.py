@@ -24,7 +24,7 @@ import subprocess
 import pytest
 from django.core.management import call_command
 
-from tests.conftest import CONTENT_DIR, REPO
+from tests.conftest import CLINIC_WEEK, CONTENT_DIR, REPO
 from tests.ui_site import DIAGRAM_SRC, add_treatments
 from treatments.models import SiteSettings
 
@@ -42,7 +42,7 @@ def site_url(live_server):
         phone="020 7946 0123",
         booking_url="https://booking.example/riverside",
         address="1 River Street\nLondon\nSE1 9AA",
-        opening_hours="Monday-Friday 09:00-18:00\nSaturday 10:00-14:00\nSunday closed",
+        **CLINIC_WEEK,
     )
     ARTIFACTS.mkdir(exist_ok=True)
     return live_server.url

@@ -10,10 +10,12 @@ from types import SimpleNamespace
 
 import pytest
 
-from tests.conftest import make_treatment, sign_off
+from tests.conftest import hours, make_treatment, publish, sign_off
 from tests.public_site import INDEXABLE_PAGES, PUBLIC_PAGES, build_public_site, parse_page
-from treatments.models import SiteSettings
-from treatments.seo import structured_data
+from treatments.models import Publication, SiteSettings, Treatment
+from treatments.models.document import TREATMENT_FIELDS, TreatmentDocument, clinical_hash
+from treatments.models.treatment import ProcedureType
+from treatments.seo import descriptions, json_ld, procedure
 
 pytestmark = pytest.mark.django_db
 
@@ -98,12 +100,13 @@ def test_treatment_page_is_a_medical_web_page_about_the_procedure(client, site):
     assert _by_id(page, web_page["about"]["@id"]) is procedure
 
     assert procedure["name"] == "Microneedling"
+    # The same facts the copy-reading code gave before, now stated in the content file.
     assert procedure["alternateName"] == ["skin needling", "collagen induction therapy"]
     assert procedure["procedureType"] == "https://schema.org/PercutaneousProcedure"
-    assert procedure["bodyLocation"].startswith("face")
+    assert procedure["bodyLocation"] == "face, scalp, chest, legs"
     assert procedure["description"].startswith("A skin treatment that uses very fine needles")
     for prop in ("howPerformed", "preparation", "followup"):
-        assert 40 < len(procedure[prop]) <= structured_data.SUMMARY_MAX_CHARS, prop
+        assert 40 < len(procedure[prop]) <= descriptions.SUMMARY_MAX_CHARS, prop
     assert procedure["howPerformed"].startswith("We check your health")
     assert procedure["preparation"].startswith("Keep out of strong sun")
     assert procedure["followup"].startswith("Your skin will look red")
@@ -173,7 +176,10 @@ def test_home_page_describes_the_clinic_from_site_settings(client, site):
         "@type": "PostalAddress",
         "streetAddress": "1 River Street, London, SE1 9AA",
     }
-    weekdays = [f"https://schema.org/{day}" for day in structured_data._DAYS[:5]]
+    weekdays = [
+        f"https://schema.org/{day}"
+        for day in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday")
+    ]
     assert clinic["openingHoursSpecification"] == [
         {
             "@type": "OpeningHoursSpecification",
@@ -217,7 +223,7 @@ def test_json_ld_carries_no_nonce_so_public_pages_stay_cacheable(client, db):
 
 
 def test_json_ld_script_escapes_markup_characters():
-    html = structured_data.json_ld_script({"text": "a </script> & <b>"})
+    html = json_ld.json_ld_script({"text": "a </script> & <b>"})
     assert html == (
         '<script type="application/ld+json">'
         '{"text": "a \\u003C/script\\u003E \\u0026 \\u003Cb\\u003E"}</script>'
@@ -225,56 +231,117 @@ def test_json_ld_script_escapes_markup_characters():
     assert json.loads(html.split(">", 1)[1].rsplit("<", 1)[0]) == {"text": "a </script> & <b>"}
 
 
-@pytest.mark.parametrize(
-    ("line", "days", "opens", "closes"),
-    [
-        (
-            "Monday-Friday 09:00-18:00",
-            ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"],
-            "09:00",
-            "18:00",
-        ),
-        ("Sat: 9.30 - 13:00", ["Saturday"], "09:30", "13:00"),
-        ("Tuesday and Thursday 10:00 to 20:00", ["Tuesday", "Thursday"], "10:00", "20:00"),
-        ("Saturday, Sunday 10:00-14:00", ["Saturday", "Sunday"], "10:00", "14:00"),
-    ],
-)
-def test_opening_hours_lines_are_read(line, days, opens, closes):
-    (spec,) = structured_data.opening_hours([line])
-    assert spec["dayOfWeek"] == [f"https://schema.org/{day}" for day in days]
-    assert (spec["opens"], spec["closes"]) == (opens, closes)
-
-
-@pytest.mark.parametrize("line", ["Sunday closed", "Weekdays 9am till late", "Funday 09:00-10:00"])
-def test_opening_hours_it_cannot_read_are_left_out(line):
-    assert structured_data.opening_hours([line]) == []
-
-
 def test_a_summary_keeps_whole_sentences_within_the_limit():
     html = "<p>Intro to skip.</p><ul><li>First step is short.</li><li>Second step</li></ul>"
-    assert structured_data.summary_text(html) == "First step is short. Second step."
-    assert structured_data.summary_text(html, limit=25) == "First step is short."
-    assert structured_data.summary_text("<p>" + "word " * 100 + "</p>", limit=30).endswith("…")
-
-
-def test_no_needles_named_means_no_procedure_type_claimed():
-    def treatment(how: str):
-        section = SimpleNamespace(kind="how_it_works", body_html=f"<p>{how}</p>")
-        return SimpleNamespace(sections=SimpleNamespace(all=lambda: [section]))
-
-    assert structured_data.procedure_type(treatment("Fine needles make tiny holes.")) == (
-        "https://schema.org/PercutaneousProcedure"
-    )
-    assert structured_data.procedure_type(treatment("A peel uses no needles.")) is None
-    assert structured_data.procedure_type(treatment("An acid lifts dead skin.")) is None
+    assert descriptions.summary_text(html) == "First step is short. Second step."
+    assert descriptions.summary_text(html, limit=25) == "First step is short."
+    assert descriptions.summary_text("<p>" + "word " * 100 + "</p>", limit=30).endswith("…")
 
 
 def test_a_hero_image_is_used_when_there_is_one(settings):
     settings.SITE_BASE_URL = BASE
     image = SimpleNamespace(url="/media/images/a.jpg", alt_text="A cheek", width=1200, height=800)
     with_image = SimpleNamespace(title="Peel", hero_image=image)
-    assert structured_data.hero_image(with_image) == structured_data.HeroImage(
+    assert procedure.hero_image(with_image) == procedure.HeroImage(
         url=f"{BASE}/media/images/a.jpg", alt="A cheek", width=1200, height=800
     )
-    assert structured_data.hero_image(SimpleNamespace(title="Peel", hero_image=None)) is None
-    assert structured_data.hero_image(SimpleNamespace(title="Peel")) is None
+    assert procedure.hero_image(SimpleNamespace(title="Peel", hero_image=None)) is None
+    assert procedure.hero_image(SimpleNamespace(title="Peel")) is None
+
+
+# -- Facts are stated in fields, never read out of the copy ---------------------------------
+
+# Copy that fooled the old prose-reading code, one sentence per wrong guess: it named the
+# face and neck as treated areas, made a peel a needle procedure, and took "a laser
+# facial, but it is not one" for two other names of the treatment.
+MISLEADING = {
+    "overview": (
+        "A peel is not used on the face or neck; we treat the hands. Some people say it "
+        "is also known as a laser facial, but it is not one."
+    ),
+    "how_it_works": "Unlike fillers, which are injected, a peel is painted on the skin.",
+    "on_the_day": "We paint the peel on.",
+}
+
+
+def _procedure(client, slug: str = "peel") -> dict:
+    return _get(client, f"/treatments/{slug}/").node("MedicalProcedure")
+
+
+def test_copy_that_names_body_parts_needles_or_other_names_claims_nothing(client, db):
+    make_treatment(sections=MISLEADING)
+    node = _procedure(client)
+    assert "bodyLocation" not in node
+    assert "procedureType" not in node
+    assert "alternateName" not in node
+
+
+def test_the_facts_given_are_the_facts_search_engines_get(client, db):
+    make_treatment(
+        sections=MISLEADING,
+        body_locations="hands",
+        procedure_type=ProcedureType.NONINVASIVE,
+        alternate_names="superficial peel,  chemical peel, superficial peel",
+    )
+    node = _procedure(client)
+    assert node["bodyLocation"] == "hands"
+    assert node["procedureType"] == "https://schema.org/NoninvasiveProcedure"
+    assert node["alternateName"] == ["superficial peel", "chemical peel"]
+
+
+def test_facts_travel_in_the_publication_not_the_working_rows(client, db):
+    peel = make_treatment(body_locations="hands", procedure_type="noninvasive")
+    live = Publication.objects.treatment("peel")
+    for fields in (live.fields, live.document["fields"]):
+        assert fields["body_locations"] == "hands"
+        assert fields["procedure_type"] == "noninvasive"
+
+    # A draft change, even one made behind the model's back, is not what patients get...
+    Treatment.objects.filter(pk=peel.pk).update(body_locations="knees", alternate_names="x")
+    assert _procedure(client)["bodyLocation"] == "hands"
+    assert "alternateName" not in _procedure(client)
+    # ...until it is published.
+    publish(Treatment.objects.get(pk=peel.pk))
+    assert _procedure(client)["bodyLocation"] == "knees"
+    assert _procedure(client)["alternateName"] == ["x"]
+
+
+def test_the_facts_are_clinical_but_blank_ones_leave_old_approvals_valid():
+    facts = ("alternate_names", "body_locations", "procedure_type")
+    document = TreatmentDocument(meta={f.name: "" for f in TREATMENT_FIELDS}, sections=[])
+    blank = clinical_hash(document)
+    # A page signed before the facts existed hashes as it did: its approval still holds.
+    before = TreatmentDocument(meta={k: v for k, v in document.meta.items() if k not in facts})
+    assert clinical_hash(before) == blank
+    # Once stated, each is part of what a clinician approves.
+    for name, value in zip(facts, ("skin needling", "face", "percutaneous"), strict=True):
+        stated = TreatmentDocument(meta={**document.meta, name: value})
+        assert clinical_hash(stated) != blank, name
+
+
+def test_opening_hours_come_from_the_times_never_from_the_note(client, db):
+    SiteSettings.objects.create(
+        **hours("tuesday-thursday", "08:30", "17:00"),
+        **hours("sunday", "11:00", "13:00"),
+        opening_hours_note="Monday-Friday 09:00-18:00\nLate on Fridays till 20:00",
+    )
+    html = client.get("/").content.decode()
+    clinic = parse_page(html).node("MedicalClinic")
+    assert clinic["openingHoursSpecification"] == [
+        {
+            "@type": "OpeningHoursSpecification",
+            "dayOfWeek": [
+                f"https://schema.org/{day}" for day in ("Tuesday", "Wednesday", "Thursday")
+            ],
+            "opens": "08:30",
+            "closes": "17:00",
+        },
+        {
+            "@type": "OpeningHoursSpecification",
+            "dayOfWeek": ["https://schema.org/Sunday"],
+            "opens": "11:00",
+            "closes": "13:00",
+        },
+    ]
+    # Patients read the note as written, under the hours.
+    assert "Late on Fridays till 20:00" in html

@@ -6,7 +6,6 @@ admin form that has not been saved yet.
 """
 
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 from django.urls import Resolver404, resolve
@@ -16,6 +15,7 @@ from treatments.models import Page, Treatment
 from treatments.models.document import TreatmentDocument
 from treatments.models.section_kinds import SectionKind
 from treatments.text.markdown import render_markdown
+from treatments.text.plain_text import read_html
 from treatments.text.readability import Readability, measure, problems
 
 DESCRIPTION_LENGTH = (50, 160)
@@ -134,39 +134,29 @@ def _check_faqs(document: TreatmentDocument) -> list[Finding]:
     return findings
 
 
-class _Links(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.hrefs: list[str] = []
-        self.ids: set[str] = set()
-
-    def handle_starttag(self, tag, attrs):
-        attributes = dict(attrs)
-        if tag == "a" and attributes.get("href"):
-            self.hrefs.append(attributes["href"])
-        if attributes.get("id"):
-            self.ids.add(attributes["id"])
-
-
 def _check_links(
     document: TreatmentDocument, known_slugs: set[str], known_pages: set[str]
 ) -> list[Finding]:
     """Links inside the site must lead somewhere: a route, a known treatment, an anchor."""
-    parser = _Links()
-    for section in document.sections:
-        parser.feed(render_markdown(section.body, id_prefix=SectionKind(section.kind).anchor))
-    for faq in document.faqs:
-        parser.feed(render_markdown(faq.answer))
+    fragments = [
+        *(
+            read_html(render_markdown(s.body, id_prefix=SectionKind(s.kind).anchor))
+            for s in document.sections
+        ),
+        *(read_html(render_markdown(faq.answer)) for faq in document.faqs),
+    ]
+    hrefs = [href for fragment in fragments for href in fragment.links]
+    ids = set().union(*(fragment.ids for fragment in fragments))
     sources = {f"source-{row['key']}" for row in document.rows_of("sources")}
-    page_ids = parser.ids | {SectionKind(s.kind).anchor for s in document.sections} | sources
+    page_ids = ids | {SectionKind(s.kind).anchor for s in document.sections} | sources
     faq_ids = {slugify(faq.question)[:80].strip("-") for faq in document.faqs}
     slugs = known_slugs | {document.meta.get("slug", "")}
 
     findings = [
         Finding("links", f"The source '{anchor.removeprefix('source-')}' is never cited.")
-        for anchor in sorted(sources - {urlsplit(href).fragment for href in parser.hrefs})
+        for anchor in sorted(sources - {urlsplit(href).fragment for href in hrefs})
     ]
-    for href in parser.hrefs:
+    for href in hrefs:
         parts = urlsplit(href)
         if parts.scheme or parts.netloc:
             continue  # another site, or mailto:/tel:: not ours to check offline

@@ -290,71 +290,84 @@ def _bounds(model_field: models.Field) -> tuple[int, int]:
 
 
 def _parse_body(lines: list[str], start: int, document: TreatmentDocument) -> None:
-    path = document.path
-    current: list[str] | None = None  # lines of the open section or answer
-    faq_line = 0  # line of the FAQ heading once met
-    fence_line = 0  # line of an open ``` fence, whose contents are never headings
-    seen_kinds: set[str] = set()
-
-    def close_current() -> None:
-        if current is None:
-            return
-        text = "\n".join(current).strip()
-        if not faq_line:
-            document.sections[-1].body = text
-        elif document.faqs:
-            faq = document.faqs[-1]
-            if not text:
-                raise ContentError(path, faq.line, f"The question '{faq.question}' has no answer.")
-            faq.answer = text
-        elif text:
-            raise ContentError(
-                path, faq_line, "Put each question on a '### ' line before its answer."
-            )
-
+    body = _Body(document)
     for number, raw in enumerate(lines[start:], start=start + 1):
-        if FENCE_RE.match(raw.lstrip()):
-            fence_line = 0 if fence_line else number
-        heading = None if fence_line else re.match(r"^(#{1,3})\s+(.*?)\s*#*\s*$", raw)
-        level = len(heading.group(1)) if heading else 0
+        body.read(number, raw)
+    body.finish()
 
+
+class _Body:
+    """Reads the body of a treatment file line by line into ``document``'s sections and
+    questions, naming the line of the first thing wrong."""
+
+    def __init__(self, document: TreatmentDocument) -> None:
+        self.document = document
+        self.path = document.path
+        self.current: list[str] | None = None  # lines of the open section or answer
+        self.faq_line = 0  # line of the FAQ heading once met
+        self.fence_line = 0  # line of an open ``` fence, whose contents are never headings
+        self.seen_kinds: set[str] = set()
+
+    def error(self, number: int, message: str) -> ContentError:
+        return ContentError(self.path, number, message)
+
+    def read(self, number: int, raw: str) -> None:
+        if FENCE_RE.match(raw.lstrip()):
+            self.fence_line = 0 if self.fence_line else number
+        heading = None if self.fence_line else re.match(r"^(#{1,3})\s+(.*?)\s*#*\s*$", raw)
+        level = len(heading.group(1)) if heading else 0
         if level == 1:
-            raise ContentError(
-                path, number, "Use '## ' for section headings; the page title comes from 'title'."
+            raise self.error(
+                number, "Use '## ' for section headings; the page title comes from 'title'."
             )
         if level == 2:
-            close_current()
-            current = []
-            name = heading.group(2)
-            if faq_line:
-                raise ContentError(path, number, f"'## {FAQ_HEADING}' must be the last section.")
-            if name.lower() == FAQ_HEADING.lower():
-                faq_line = number
-                continue
-            kind = _KIND_BY_HEADING.get(name.lower())
-            if kind is None:
-                known = ", ".join([kind.label for kind in SectionKind] + [FAQ_HEADING])
-                raise ContentError(
-                    path, number, f"Unknown section '## {name}'. The sections are: {known}."
-                )
-            if kind in seen_kinds:
-                raise ContentError(path, number, f"The section '## {name}' appears twice.")
-            seen_kinds.add(kind)
-            document.sections.append(SectionDocument(kind=kind, body="", line=number))
-            continue
-        if level == 3 and faq_line:
-            close_current()
-            current = []
-            document.faqs.append(FaqDocument(question=heading.group(2), answer="", line=number))
-            continue
-        if current is None:
-            if raw.strip():
-                raise ContentError(path, number, "Text must come under a '## ' section heading.")
-            continue
-        current.append(raw)
-    if fence_line:
-        raise ContentError(path, fence_line, "This code block (```) is never closed.")
-    close_current()
+            self.section_heading(number, heading.group(2))
+        elif level == 3 and self.faq_line:
+            self.close_current()
+            self.current = []
+            self.document.faqs.append(
+                FaqDocument(question=heading.group(2), answer="", line=number)
+            )
+        elif self.current is not None:
+            self.current.append(raw)
+        elif raw.strip():
+            raise self.error(number, "Text must come under a '## ' section heading.")
+
+    def section_heading(self, number: int, name: str) -> None:
+        self.close_current()
+        self.current = []
+        if self.faq_line:
+            raise self.error(number, f"'## {FAQ_HEADING}' must be the last section.")
+        if name.lower() == FAQ_HEADING.lower():
+            self.faq_line = number
+            return
+        kind = _KIND_BY_HEADING.get(name.lower())
+        if kind is None:
+            known = ", ".join([kind.label for kind in SectionKind] + [FAQ_HEADING])
+            raise self.error(number, f"Unknown section '## {name}'. The sections are: {known}.")
+        if kind in self.seen_kinds:
+            raise self.error(number, f"The section '## {name}' appears twice.")
+        self.seen_kinds.add(kind)
+        self.document.sections.append(SectionDocument(kind=kind, body="", line=number))
+
+    def close_current(self) -> None:
+        if self.current is None:
+            return
+        text = "\n".join(self.current).strip()
+        if not self.faq_line:
+            self.document.sections[-1].body = text
+        elif self.document.faqs:
+            faq = self.document.faqs[-1]
+            if not text:
+                raise self.error(faq.line, f"The question '{faq.question}' has no answer.")
+            faq.answer = text
+        elif text:
+            raise self.error(self.faq_line, "Put each question on a '### ' line before its answer.")
+
+    def finish(self) -> None:
+        if self.fence_line:
+            raise self.error(self.fence_line, "This code block (```) is never closed.")
+        self.close_current()
 
 
 def _scalar(value) -> str:
@@ -368,6 +381,7 @@ def _scalar(value) -> str:
     text = str(value)
     if text and text == text.strip() and "\n" not in text:
         try:
+            # A safe loader (see _YAML_LOADER), which bandit cannot tell from the name.
             if yaml.load(f"k: {text}", Loader=_YAML_LOADER) == {"k": text}:  # noqa: S506
                 return text
         except yaml.YAMLError:

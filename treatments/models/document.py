@@ -50,6 +50,10 @@ class Field:
     required: bool = False
     # How a patient reads it, where the page shows a label (at a glance).
     patient_label: str = ""
+    # False for a field added after pages were signed off: left out of the hash while
+    # blank, so adding it does not void every approval already given. Once filled in, it
+    # is part of what a clinician approves like any other clinical field.
+    hashed_when_blank: bool = True
 
     @property
     def model_field(self) -> models.Field:
@@ -70,6 +74,12 @@ TREATMENT_FIELDS: tuple[Field, ...] = (
     Field("downtime", GLANCE, patient_label="Downtime"),
     Field("sessions", GLANCE, patient_label="Usual number of sessions"),
     Field("results_show", GLANCE, patient_label="When results show"),
+    # What search engines are told about the treatment. Clinical: they are claims about
+    # the treatment made under the clinic's name (a wrong "not through the skin" or body
+    # part misleads as much as wrong copy does), so a clinician approves them.
+    Field("alternate_names", FACTS, hashed_when_blank=False),
+    Field("body_locations", FACTS, hashed_when_blank=False),
+    Field("procedure_type", FACTS, hashed_when_blank=False),
     Field("review_interval_months", REVIEW, clinical=False),
     Field("status", PUBLISHING, clinical=False, required=True),
     Field("publish_at", PUBLISHING, clinical=False),
@@ -267,7 +277,9 @@ def clinical_content(document: TreatmentDocument) -> dict[str, Any]:
     """
     return {
         "fields": {
-            f.name: _plain(document.meta.get(f.name)) for f in TREATMENT_FIELDS if f.clinical
+            f.name: _plain(document.meta.get(f.name))
+            for f in TREATMENT_FIELDS
+            if f.clinical and (f.hashed_when_blank or _plain(document.meta.get(f.name)) != "")
         },
         "rows": {
             rows.name: [

@@ -33,6 +33,13 @@ DEFAULT_REVIEW_MONTHS = 12
 MAX_REVIEW_MONTHS = 36
 
 
+class ProcedureType(models.TextChoices):
+    """schema.org's two kinds of medical procedure (MedicalProcedureType)."""
+
+    NONINVASIVE = "noninvasive", "No: nothing goes through the skin"
+    PERCUTANEOUS = "percutaneous", "Yes: needles or injections go through the skin"
+
+
 class EditConflict(Exception):
     """Someone saved the treatment after the copy being saved was opened."""
 
@@ -70,6 +77,30 @@ class Treatment(models.Model):
     downtime = models.CharField(max_length=160, blank=True)
     sessions = models.CharField("usual number of sessions", max_length=120, blank=True)
     results_show = models.CharField("when results show", max_length=120, blank=True)
+    # Facts for search engines (the page's JSON-LD), stated by staff, never read out of
+    # the copy: a guess from prose said "face" for "not used on the face".
+    alternate_names = models.CharField(
+        "other names",
+        max_length=200,
+        blank=True,
+        help_text="Other names patients may know it by, separated by commas, e.g. "
+        "'skin needling, collagen induction therapy'. Leave empty if it has none.",
+    )
+    body_locations = models.CharField(
+        "parts of the body",
+        max_length=200,
+        blank=True,
+        help_text="The parts of the body it is used on, separated by commas, e.g. "
+        "'face, neck, hands'. Leave empty rather than guess.",
+    )
+    procedure_type = models.CharField(
+        "through the skin?",
+        max_length=20,
+        choices=ProcedureType,
+        blank=True,
+        help_text="Whether needles or injections go through the skin. Leave empty if it "
+        "is neither clearly one nor the other: then search engines are told nothing.",
+    )
     # What this copy asks for once it is approved: to be on the site, or taken off it.
     # Patients see the live publication (``Publication``), never these rows directly.
     status = models.CharField(

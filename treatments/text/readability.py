@@ -18,65 +18,15 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from html.parser import HTMLParser
 
 import markdown
 import textstat
 
+from treatments.text.plain_text import sentences
+
 MAX_FK_GRADE = 8.0
 MAX_SMOG = 10.0
 MAX_AVG_SENTENCE_WORDS = 20.0
-
-# Elements whose text counts as one block (one sentence or more).
-BLOCK_TAGS = frozenset({"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "blockquote"})
-SENTENCE_ENDS = (".", "!", "?")
-
-
-class _BlockTextParser(HTMLParser):
-    """Collect the text of block elements, one string per block.
-
-    Text is only kept while inside a block element. When a block starts inside
-    another one (a paragraph in a list item, a nested list), the text gathered
-    so far is closed off as its own block, so no text is counted twice. Only
-    text nodes are read, so link text is kept and URLs (attributes) are not.
-    """
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.blocks: list[str] = []
-        self._depth = 0
-        self._buffer: list[str] = []
-
-    def _flush(self) -> None:
-        text = " ".join("".join(self._buffer).split())
-        self._buffer = []
-        if text:
-            self.blocks.append(text)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in BLOCK_TAGS:
-            self._flush()
-            self._depth += 1
-        elif tag == "br" and self._depth:
-            self._buffer.append(" ")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in BLOCK_TAGS and self._depth:
-            self._flush()
-            self._depth -= 1
-
-    def handle_data(self, data: str) -> None:
-        if self._depth:
-            self._buffer.append(data)
-
-
-def as_sentence(block: str) -> str:
-    """End a block with a full stop unless it already ends a sentence."""
-    if block.endswith(":"):
-        return block[:-1].rstrip() + "."
-    if block.endswith(SENTENCE_ENDS):
-        return block
-    return block + "."
 
 
 def plain_text(markdown_text: str) -> str:
@@ -84,13 +34,9 @@ def plain_text(markdown_text: str) -> str:
 
     Headings, paragraphs, list items, table cells and quotes each become their
     own sentence, so a bullet list is scored as short sentences rather than one
-    very long one.
+    very long one. Only text is read: link text counts, addresses do not.
     """
-    html = markdown.markdown(markdown_text, extensions=["tables", "sane_lists"])
-    parser = _BlockTextParser()
-    parser.feed(html)
-    parser.close()
-    return " ".join(as_sentence(block) for block in parser.blocks)
+    return sentences(markdown.markdown(markdown_text, extensions=["tables", "sane_lists"]))
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,9 @@
 """Site settings (one row), site pages, and the read-only list of former addresses."""
 
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.shortcuts import redirect
 from django.urls import reverse
 from reversion.admin import VersionAdmin
@@ -10,15 +12,33 @@ from treatments.editorial.admin.busy import BusyMixin
 from treatments.editorial.admin.forms import TEXT_BOXES
 from treatments.editorial.admin.review import REVIEW_BUTTONS, ReviewPanelMixin
 from treatments.models import FormerSlug, Page, SiteSettings
+from treatments.models.site_settings import WEEKDAYS
 
 
 @admin.register(SiteSettings)
 class SiteSettingsAdmin(BusyMixin, VersionAdmin):
     """Straight to the one row: no list, no second row, no delete."""
 
-    formfield_overrides = TEXT_BOXES
+    # The browser's own time picker: a 24-hour box, no "Now" shortcut that makes no
+    # sense for opening hours.
+    formfield_overrides = {
+        **TEXT_BOXES,
+        models.TimeField: {"widget": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")},
+    }
     fieldsets = [
-        ("The clinic", {"fields": ["clinic_name", "phone", "email", "address", "opening_hours"]}),
+        ("The clinic", {"fields": ["clinic_name", "phone", "email", "address"]}),
+        (
+            "Opening hours",
+            {
+                "fields": [
+                    *((f"{day}_opens", f"{day}_closes") for day in WEEKDAYS),
+                    "opening_hours_note",
+                ],
+                "description": "The times each day the clinic opens and closes, 24-hour "
+                "clock. Leave both empty on a day it is closed. Search engines are given "
+                "exactly these times.",
+            },
+        ),
         ("Booking", {"fields": ["booking_url"]}),
         ("Shown on every page", {"fields": ["out_of_hours", "disclaimer"]}),
     ]

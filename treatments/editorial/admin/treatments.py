@@ -36,6 +36,7 @@ from treatments.models import (
     Treatment,
 )
 from treatments.models.document import (
+    FACTS,
     GLANCE,
     PAGE,
     PUBLISHING,
@@ -180,6 +181,13 @@ def with_review_columns(queryset):
     )
 
 
+GROUP_HELP = {
+    FACTS: "What search engines are told about the treatment, exactly as given here: "
+    "nothing is read out of the copy. Leave a box empty rather than guess. Like the copy, "
+    "these need a clinician's approval.",
+}
+
+
 def _fieldsets() -> list:
     """The edit page's groups, from the fields ``models.document`` declares."""
     groups: dict[str, list[str]] = {}
@@ -196,7 +204,7 @@ def _fieldsets() -> list:
             },
         ),
         *(
-            (group, {"fields": names})
+            (group, {"fields": names, "description": GROUP_HELP.get(group, "")})
             for group, names in groups.items()
             if group not in (REVIEW, PUBLISHING)
         ),
@@ -210,8 +218,9 @@ def _fieldsets() -> list:
                     "draft; Submit for review sends them to a clinician, and once approved "
                     "they go live (at the time below, if one is set). Press Preview to see "
                     "your changes as patients will. A clinician's approval covers all the "
-                    "copy patients read: title, summary, description, at a glance, sections, "
-                    "questions, aftercare reminders and sources. The picture at the top, the "
+                    "copy patients read: title, summary, description, at a glance, facts for "
+                    "search engines, sections, questions, aftercare reminders and sources. "
+                    "The picture at the top, the "
                     "go-live time and the review interval are not part of it: changing only "
                     "those needs no new approval."
                 ),

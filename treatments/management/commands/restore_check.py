@@ -72,6 +72,7 @@ def check_sqlite_rows(database: Path, rows: dict[str, dict]) -> None:
         if result != "ok":
             raise Mismatch(f"{database.name}: SQLite's integrity check says {result}.")
         for label, entry in rows.items():
+            # A table name from the backup's own manifest, quoted as an identifier.
             table = entry["table"].replace('"', '""')
             try:
                 (count,) = copy.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()  # noqa: S608
