@@ -7,9 +7,14 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from tests.conftest import CONTENT_DIR, make_treatment
+from tests.test_content_copy import REPO
 from tests.test_content_format import GOOD, PUBLISHABLE
 from treatments.content.checks import check_document, check_page, locate
-from treatments.content.claims import SEED_CLAIMS, review_claims_in_template
+from treatments.content.claims import (
+    SEED_CLAIMS,
+    review_claims_in_template,
+    review_claims_in_templates,
+)
 from treatments.content.contraindications import FOR_TREATMENT, required_topics
 from treatments.content.file_format import parse_page_text, parse_text
 from treatments.models.workflow import publish_without_review, refresh_working_hash, sign
@@ -118,7 +123,21 @@ def test_check_content_passes_on_the_shipped_copy():
     call_command("check_content", stdout=out)
     report = out.getvalue()
     assert "Sections with text: 10 of 10" in report
-    assert "Nothing to fix." in report
+    assert "Page: About this information (about)" in report
+    assert "Templates" in report
+    assert report.count("Nothing to fix.") == 3  # the treatment, About, the templates
+    assert "to fix:" not in report
+
+
+def test_the_shipped_templates_print_a_review_only_from_the_signoff():
+    """review_dates.html and the care sheet say "Reviewed by" inside {% if review %}: the
+    rule lets them; the same words anywhere else would be reported."""
+    folder = REPO / "templates"
+    stamp = (folder / "includes" / "review_dates.html").read_text()
+    assert "Reviewed by" in stamp
+    assert review_claims_in_templates([folder]) == []
+    unguarded = stamp.replace("{% if review %}", "{% if treatment %}")
+    assert len(review_claims_in_template(unguarded)) == 1
 
 
 @pytest.mark.django_db

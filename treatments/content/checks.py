@@ -110,7 +110,10 @@ def check_page(
     for first, text in parts:
         for problem in problems(measure(text)):
             findings.append(Finding("body", f"{_part_title(text)}: {problem}", line=first))
-    wording = _check_wording([("body", _part_title(text), first, text) for first, text in parts])
+    description = ("description", "The meta description", 1, document.meta.get("description") or "")
+    wording = _check_wording(
+        [description] + [("body", _part_title(text), first, text) for first, text in parts]
+    )
     nowhere = _Targets(set(), set(), set())
     links = _link_findings([render_markdown(document.body)], nowhere, known_slugs, known_pages, "")
     return [*findings, *wording, *links]
@@ -359,6 +362,8 @@ def locate(document: TreatmentDocument | PageDocument, finding: Finding, body_li
     """
     kind, _, rest = finding.where.partition(":")
     offset = max(finding.line, 1) - 1
+    if isinstance(document, PageDocument) and kind == "description":
+        return document.meta_lines.get(kind, 0)
     if isinstance(document, PageDocument):
         return body_line + offset if body_line and kind == "body" else 0
     if kind in {"description", "summary"}:

@@ -47,6 +47,7 @@ WORDS_TO_EXPLAIN: tuple[str, ...] = (
     "keloid",
     "hypertrophic",
     "melasma",
+    "keratosis",
     "retinol",
     "hyaluronic acid",
     "chemotherapy",
