@@ -106,7 +106,7 @@ def check_page(
     if known_pages is None:
         known_pages = set(Page.objects.values_list("slug", flat=True))
     findings = _check_description(document.meta)
-    parts = [(first, text) for first, text in split_parts(document.body)]
+    parts = split_parts(document.body)
     for first, text in parts:
         for problem in problems(measure(text)):
             findings.append(Finding("body", f"{_part_title(text)}: {problem}", line=first))
