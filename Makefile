@@ -68,7 +68,7 @@ lint: install-dev ## ruff, Django's checks and a check for missing migrations
 # A throwaway database, so the check never touches the one `make run` serves.
 CHECK_DB := DATABASE_URL=sqlite:///var/check-content.sqlite3
 
-check-content: install ## Check the copy in content/: sections, reading grades, review dates, links
+check-content: install ## Check the copy in content/ and the templates against the content guide
 	@mkdir -p var && rm -f var/check-content.sqlite3
 	@$(CHECK_DB) $(RUN_ENV) $(PY) manage.py migrate --no-input --verbosity 0
 	@$(CHECK_DB) $(RUN_ENV) $(PY) manage.py import_content --verbosity 0

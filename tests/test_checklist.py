@@ -1,12 +1,15 @@
 """The "Is this right for me?" checklist read from "Who should not have it", the way to
 book beside it, and the same page with and without JavaScript in a real browser."""
 
+import re
+
 import pytest
 from django.core.management import call_command
 
 from tests.conftest import CONTENT_DIR, make_treatment
+from treatments.content.contraindications import required_topics
 from treatments.models import SiteSettings, Treatment
-from treatments.public.checklist import lead_phrases
+from treatments.text.lead_phrases import lead_phrases
 
 # -- The extraction ----------------------------------------------------------------------
 
@@ -60,6 +63,28 @@ def test_the_shipped_page_lists_every_reason_from_its_section(client):
     for phrase in phrases:
         assert f"<li>{phrase}</li>" in html
     assert "If any of these apply to you now, talk to us before booking." in html
+
+
+@pytest.mark.django_db
+def test_the_shipped_checklist_carries_every_reason_the_content_guide_lists(client):
+    """Both of the guide's lists ("from the seeds" and "from outside the seeds") are the
+    required topics of content.contraindications; the page's checklist names each."""
+    call_command("import_content", str(CONTENT_DIR), verbosity=0)
+    html = client.get("/treatments/microneedling/").content.decode()
+    listed = html[html.index("data-checklist-items") : html.index("checklist-more")]
+    items = re.findall(r"<li>(.*?)</li>", listed)
+    missing = [t.name for t in required_topics("microneedling") if not any(map(t.named_in, items))]
+    assert missing == []
+    assert "Rough, scaly patches from sun damage" in items
+    assert "keratosis" not in listed.lower()
+
+
+def test_a_reason_missing_from_the_checklist_is_caught_by_the_topic_check():
+    """The test above can fail: a list without diabetes lacks that topic."""
+    items = ["A bleeding disorder", "You take a blood thinner"]
+    diabetes = next(t for t in required_topics("microneedling") if t.name == "diabetes")
+    assert not any(map(diabetes.named_in, items))
+    assert diabetes.named_in("Diabetes, especially if not well controlled")
 
 
 # -- The booking call to action ---------------------------------------------------------

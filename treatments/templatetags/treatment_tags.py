@@ -5,9 +5,9 @@ from django.utils.safestring import SafeString
 
 from treatments.models.document import GLANCE, TREATMENT_FIELDS
 from treatments.models.section_kinds import SectionKind, section_of
-from treatments.public.checklist import lead_phrases
 from treatments.public.qr import qr_svg
 from treatments.public.timeline import Stage, recovery_stages
+from treatments.text.lead_phrases import lead_phrases
 
 register = template.Library()
 register.simple_tag(section_of)

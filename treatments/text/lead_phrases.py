@@ -5,6 +5,9 @@ bold phrase ("**Active acne**, especially red, swollen spots..."). The bold lead
 the short form a patient can scan, so the checklist is those phrases, taken from the
 section's stored, already-sanitized HTML. Nothing new to edit, and the checklist can
 never say something the section does not.
+
+It lives with the text helpers, not in ``public``, because the content checks read the
+same phrases: a required contraindication the checklist would not show is a finding.
 """
 
 from treatments.text.plain_text import read_html
