@@ -12,8 +12,8 @@ from django.utils.html import escape
 
 from tests.conftest import make_treatment
 from tests.public_site import parse_page
-from treatments.public.checklist import lead_phrases
 from treatments.seo.descriptions import summary_text
+from treatments.text.lead_phrases import lead_phrases
 from treatments.text.plain_text import read_html, sentences, text_content
 from treatments.text.readability import plain_text
 
