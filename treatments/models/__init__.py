@@ -8,6 +8,7 @@ from treatments.models.content_version import ContentVersion
 from treatments.models.former_slug import FormerSlug
 from treatments.models.image import Image
 from treatments.models.page import RESERVED_PAGE_SLUGS, Page
+from treatments.models.search import SearchEntry, SearchSynonym, SearchWord
 from treatments.models.site_settings import SiteSettings
 from treatments.models.treatment import (
     FAQ,
@@ -31,6 +32,9 @@ __all__ = [
     "Image",
     "Page",
     "Reminder",
+    "SearchEntry",
+    "SearchSynonym",
+    "SearchWord",
     "Section",
     "SiteSettings",
     "Treatment",

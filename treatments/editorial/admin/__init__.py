@@ -10,6 +10,7 @@
 # their sections and FAQs) before a VersionAdmin would register them its own way.
 from treatments.editorial import history  # noqa: F401, I001
 from treatments.editorial.admin import images  # noqa: F401 - each registers its admins
+from treatments.editorial.admin import search  # noqa: F401 - each registers its admins
 from treatments.editorial.admin import site  # noqa: F401 - each registers its admins
 from treatments.editorial.admin import treatments  # noqa: F401 - each registers its admins
 from django.contrib import admin

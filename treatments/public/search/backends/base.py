@@ -1,0 +1,36 @@
+"""What search asks of a database's full-text engine.
+
+Entries are written through the ORM on every database (``public.search.index``); each
+engine keeps its own index of them in step by itself (migration 0011). A backend only
+reads: the best entries for some concepts, their text with the matches marked, and
+whether a word is found at all.
+"""
+
+import datetime
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+
+from treatments.public.search.query import Concept
+
+
+class SearchBackend(ABC):
+    """One database's full-text search. Get the one for a connection with ``backend()``."""
+
+    @abstractmethod
+    def ranked(
+        self, concepts: Sequence[Concept], *, now: datetime.datetime, limit: int
+    ) -> list[int]:
+        """Ids of the entries visible at ``now`` that match any concept, best first: the
+        ranking and the limit are applied by the database."""
+
+    @abstractmethod
+    def marked(self, concepts: Sequence[Concept], ids: Sequence[int]) -> dict[int, str]:
+        """The body of each entry in ``ids`` with every match between ``MARK_START`` and
+        ``MARK_END`` (``public.search.text``), as the engine's stemming found them."""
+
+    @abstractmethod
+    def finds(self, word: str) -> bool:
+        """Whether any entry matches ``word`` as the engine reads it (stemmed)."""
+
+    def refresh(self) -> None:  # noqa: B027 - most engines need nothing here
+        """Make the engine's index whole again from the entries (after a rebuild)."""

@@ -1,0 +1,135 @@
+"""PostgreSQL full-text search: a weighted ``tsvector`` the database generates for each
+entry (heading A, section and treatment title B, body C; migration 0011), matched with
+``@@``, ranked with ``ts_rank`` and marked with ``ts_headline``, all through
+``django.contrib.postgres.search``. The "english" configuration stems words and drops
+the same stop words as ``query.STOP_WORDS``.
+
+``ts_rank`` counts every word alike, so "do you use numbing cream" would rank answers
+that say "use" as high as those that say "numbing". Each concept's rank is therefore
+weighted by how rare its words are (inverse document frequency, as SQLite's bm25 does),
+read from the search vocabulary: one small query.
+"""
+
+import datetime
+import functools
+import math
+import operator
+from collections.abc import Sequence
+
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVectorField,
+)
+from django.db.models import Q, Value
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Greatest
+
+from treatments.models import SearchEntry, SearchWord
+from treatments.public.search.backends.base import SearchBackend
+from treatments.public.search.query import STOP_WORDS, Concept
+from treatments.public.search.text import MARK_END, MARK_START
+
+CONFIG = "english"
+# ts_rank's weights of the classes D, C, B, A.
+WEIGHTS = [0.05, 0.25, 0.4, 1.0]
+# Divide by 1 + the log of the entry's length, so a long section does not win on
+# length alone.
+NORMALIZATION = 1
+
+
+def _vector() -> RawSQL:
+    """The generated column, which the model does not declare (SQLite has no such type)."""
+    column = f'"{SearchEntry._meta.db_table}"."search_vector"'
+    return RawSQL(column, (), output_field=SearchVectorField())  # noqa: S611 - a constant
+
+
+def _phrase(phrase: str) -> SearchQuery:
+    return SearchQuery(phrase, search_type="phrase", config=CONFIG)
+
+
+def _tsquery(concepts: Sequence[Concept]):
+    phrases = [_phrase(phrase) for concept in concepts for phrase in concept.alternatives]
+    return functools.reduce(operator.or_, phrases)
+
+
+def _concept_rank(concept: Concept):
+    """The rank of the best alternative: ts_rank of an OR of them divides by how many
+    there are, so a concept with many synonyms would count for less."""
+    ranks = [
+        SearchRank(_vector(), _phrase(phrase), weights=WEIGHTS, normalization=Value(NORMALIZATION))
+        for phrase in concept.alternatives
+    ]
+    return Greatest(*ranks) if len(ranks) > 1 else ranks[0]
+
+
+# The least weight a concept can have: a word in every entry still counts for a little.
+MIN_IDF = 0.05
+
+
+def _rarity(concepts: Sequence[Concept]) -> list[float]:
+    """Each concept's weight: the inverse document frequency of its words, as SQLite's
+    bm25 computes it, with how often the vocabulary has seen a word standing in for how
+    many entries have it; a phrase weighs its words together. A concept that the pages
+    never use as typed (a synonym's phrase) takes the weight of the rarest alternative
+    they do use."""
+    words = {
+        word
+        for concept in concepts
+        for phrase in concept.alternatives
+        for word in phrase.split()
+        if word not in STOP_WORDS
+    }
+    seen = dict(SearchWord.objects.filter(word__in=words).values_list("word", "frequency"))
+    entries = max(SearchEntry.objects.count(), 1)
+
+    def idf(phrase: str) -> float | None:
+        counts = [min(seen[w], entries) for w in phrase.split() if w in seen]
+        if not counts:
+            return None
+        return sum(max(math.log((entries - n + 0.5) / (n + 0.5)), MIN_IDF) for n in counts)
+
+    weights = []
+    for concept in concepts:
+        known = [value for p in concept.alternatives if (value := idf(p)) is not None]
+        typed = idf(concept.alternatives[0])
+        weights.append(typed if typed is not None else max(known, default=1.0))
+    return weights
+
+
+class PostgreSQLBackend(SearchBackend):
+    def ranked(
+        self, concepts: Sequence[Concept], *, now: datetime.datetime, limit: int
+    ) -> list[int]:
+        rank = functools.reduce(
+            operator.add,
+            [
+                _concept_rank(concept) * Value(weight)
+                for concept, weight in zip(concepts, _rarity(concepts), strict=True)
+            ],
+        )
+        rows = (
+            SearchEntry.objects.alias(vector=_vector())
+            .filter(vector=_tsquery(concepts))
+            .filter(Q(visible_from__isnull=True) | Q(visible_from__lte=now))
+            .annotate(rank=rank)
+            .order_by("-rank", "position", "id")
+            .values_list("id", flat=True)
+        )
+        return list(rows[:limit])
+
+    def marked(self, concepts: Sequence[Concept], ids: Sequence[int]) -> dict[int, str]:
+        headline = SearchHeadline(
+            "body",
+            _tsquery(concepts),
+            config=CONFIG,
+            start_sel=MARK_START,
+            stop_sel=MARK_END,
+            highlight_all=True,
+        )
+        rows = SearchEntry.objects.filter(pk__in=ids).annotate(marked=headline)
+        return dict(rows.values_list("id", "marked"))
+
+    def finds(self, word: str) -> bool:
+        return SearchEntry.objects.alias(vector=_vector()).filter(vector=_phrase(word)).exists()

@@ -1,0 +1,65 @@
+"""SQLite's FTS5: an external-content table over the entries with the porter stemmer.
+
+Every alternative is sent as a quoted phrase, so nothing a patient types is read as
+FTS5 syntax (AND, NEAR, *, column filters). bm25 ranks with the heading weighing most.
+"""
+
+import datetime
+from collections.abc import Sequence
+
+from django.db import connection
+
+from treatments.models import SearchEntry
+from treatments.public.search.backends.base import SearchBackend
+from treatments.public.search.query import Concept
+from treatments.public.search.text import MARK_END, MARK_START
+
+FTS = "treatments_searchentry_fts"
+ENTRY = SearchEntry._meta.db_table
+# bm25 weights of the FTS5 columns in order: heading, context (the section of a block),
+# the treatment's title, the body.
+WEIGHTS = "10.0, 3.0, 2.0, 1.0"
+BODY_COLUMN = 3
+
+# Table and column names are constants of this module; every value is a parameter.
+RANKED_SQL = f"""
+    SELECT entry.id FROM {FTS} JOIN {ENTRY} AS entry ON entry.id = {FTS}.rowid
+    WHERE {FTS} MATCH %s AND (entry.visible_from IS NULL OR entry.visible_from <= %s)
+    ORDER BY bm25({FTS}, {WEIGHTS}), entry.position, entry.id
+    LIMIT %s
+"""  # noqa: S608
+MARKED_SQL = f"SELECT rowid, highlight({FTS}, {BODY_COLUMN}, %s, %s) FROM {FTS} WHERE {FTS} MATCH %s AND rowid IN ({{ids}})"  # noqa: E501, S608
+FINDS_SQL = f"SELECT 1 FROM {FTS} WHERE {FTS} MATCH %s LIMIT 1"  # noqa: S608
+
+
+def match_expression(concepts: Sequence[Concept]) -> str:
+    """Any alternative of any concept, each as a quoted phrase. Alternatives are words
+    of letters and digits only (``query.words_of``), so no quote can occur in them."""
+    return " OR ".join(f'"{phrase}"' for concept in concepts for phrase in concept.alternatives)
+
+
+class SQLiteBackend(SearchBackend):
+    def ranked(
+        self, concepts: Sequence[Concept], *, now: datetime.datetime, limit: int
+    ) -> list[int]:
+        moment = connection.ops.adapt_datetimefield_value(now)
+        with connection.cursor() as cursor:
+            cursor.execute(RANKED_SQL, [match_expression(concepts), moment, limit])
+            return [row[0] for row in cursor.fetchall()]
+
+    def marked(self, concepts: Sequence[Concept], ids: Sequence[int]) -> dict[int, str]:
+        if not ids:
+            return {}
+        sql = MARKED_SQL.format(ids=", ".join(["%s"] * len(ids)))
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [MARK_START, MARK_END, match_expression(concepts), *ids])
+            return dict(cursor.fetchall())
+
+    def finds(self, word: str) -> bool:
+        with connection.cursor() as cursor:
+            cursor.execute(FINDS_SQL, [f'"{word}"'])
+            return cursor.fetchone() is not None
+
+    def refresh(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {FTS}({FTS}) VALUES ('rebuild')")  # noqa: S608
