@@ -11,7 +11,9 @@ from types import SimpleNamespace
 
 import pytest
 import yaml
+from django.contrib.auth.models import Group
 from django.core.management import call_command
+from django.core.management.sql import emit_post_migrate_signal
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -19,6 +21,7 @@ from django.utils import timezone
 from tests.conftest import CONTENT_DIR, make_treatment
 from treatments.models import FAQ, SearchEntry, SearchSynonym, SiteSettings, Treatment
 from treatments.public.search import LIMIT, Query, index, search
+from treatments.public.search.query import Concept, plan, seen
 from treatments.public.search.snippets import snippet
 from treatments.public.search.spelling import closest, edit_distance
 from treatments.public.search.text import MARK_END, MARK_START, plain_text
@@ -192,6 +195,30 @@ def test_results_are_cached_until_content_changes(pages):
     assert "/treatments/chemical-peel/#aftercare" not in _urls("sun")
 
 
+def test_a_large_site_ranks_only_entries_with_the_rarer_words(pages, monkeypatch):
+    monkeypatch.setattr("treatments.public.search.query.COMMON", 2)
+    # "sun" is common here now; "week" is not: only entries that say "week" are ranked.
+    assert _urls("sun week") == ["/treatments/chemical-peel/#aftercare"]
+    # Every word common: headings only.
+    assert set(_urls("sun peel")) == {
+        "/treatments/chemical-peel/",
+        "/treatments/chemical-peel/faq/#will-my-skin-peel",
+        "/treatments/chemical-peel/faq/#sun-after-a-peel",
+    }
+    # Every word common and in no heading: widened to the text.
+    monkeypatch.setattr("treatments.public.search.query.COMMON", 0)
+    assert _urls("scratchy") == ["/treatments/microneedling/faq/#does-microneedling-hurt"]
+
+
+def test_plans_follow_how_often_the_pages_use_each_word():
+    sun, week = Concept("sun", ("sun",)), Concept("week", ("week", "seven days"))
+    assert plan((sun, week), {"sun": 9}, common=5).required == (week,)
+    assert plan((sun, week), {"sun": 9, "week": 9}, common=5).headings_only
+    wide = plan((sun, week), {}, common=5)
+    assert wide.is_wide
+    assert seen(week, {"week": 2, "seven": 1, "days": 7}) == 3
+
+
 # -- Kept in step with the treatments ---------------------------------------------------
 
 
@@ -272,6 +299,12 @@ def test_rebuild_search_index_indexes_published_treatments_only(pages, capsys):
     assert not SearchEntry.objects.filter(slug="hidden-peel").exists()
 
 
+def test_migrate_fills_an_empty_index(pages):
+    SearchEntry.objects.all().delete()
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+    assert _urls("acid") == ["/treatments/chemical-peel/#overview"]
+
+
 # -- Synonyms and typos -----------------------------------------------------------------
 
 
@@ -283,6 +316,11 @@ def test_synonyms_staff_add_in_the_admin_widen_searches_at_once(admin_client, pa
     assert response.status_code == 302
     assert SearchSynonym.objects.get(phrase="vinegar").alternatives == ["acid", "peel"]
     assert "/treatments/chemical-peel/#overview" in _urls("vinegar")
+
+
+def test_editors_may_edit_synonyms(db):
+    granted = set(Group.objects.get(name="Editors").permissions.values_list("codename", flat=True))
+    assert {f"{action}_searchsynonym" for action in ("add", "change", "delete", "view")} <= granted
 
 
 def test_synonyms_shipped_by_the_migration_are_in_place(db):

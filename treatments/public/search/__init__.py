@@ -17,6 +17,7 @@ going live. ``index`` keeps the entries in step.
 """
 
 import contextlib
+import functools
 import hashlib
 from dataclasses import dataclass, field
 
@@ -26,7 +27,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from treatments import content_version
-from treatments.models import SearchEntry, SearchSynonym
+from treatments.models import SearchEntry, SearchSynonym, SearchWord
 from treatments.public.search import spelling
 from treatments.public.search.backends import backend
 from treatments.public.search.query import (
@@ -35,6 +36,7 @@ from treatments.public.search.query import (
     Synonyms,
     concepts,
     phrase_key,
+    plan,
     words_of,
 )
 from treatments.public.search.snippets import snippet
@@ -92,21 +94,21 @@ class Results:
         return self.hits[index]
 
 
-def _synonyms() -> Synonyms:
-    return {
+@functools.lru_cache(maxsize=4)
+def _synonyms(version: int) -> tuple[Synonyms, frozenset[str]]:
+    """The synonyms as of content ``version`` (every save of one moves it on), read once
+    per process and version; and the words they name, which "Did you mean" knows even
+    when no page uses them."""
+    synonyms = {
         phrase_key(words_of(row.phrase)): tuple(row.alternatives)
         for row in SearchSynonym.objects.all()
     }
-
-
-def _synonym_words(synonyms: Synonyms) -> frozenset[str]:
-    """Words a synonym names: known to "Did you mean" even when no page uses them."""
     words = set()
     for phrase, means in synonyms.items():
         words.update(phrase)
         for meaning in means:
             words.update(words_of(meaning))
-    return frozenset(word for word in words if word.isalpha())
+    return synonyms, frozenset(word for word in words if word.isalpha())
 
 
 def _hit(entry: SearchEntry, marked: str) -> Hit:
@@ -121,11 +123,17 @@ def _hit(entry: SearchEntry, marked: str) -> Hit:
     )
 
 
+def _frequency(concepts_: tuple[Concept, ...]) -> dict[str, int]:
+    words = {word for c in concepts_ for phrase in c.alternatives for word in phrase.split()}
+    return dict(SearchWord.objects.filter(word__in=words).values_list("word", "frequency"))
+
+
 def _find(words: tuple[str, ...], wanted: tuple[Concept, ...], limit: int, now):
     """The hits, best first, and whether there are more than ``limit``.
 
     An entry whose heading is exactly what was asked ("aftercare", "microneedling")
-    comes first; the engine ranks the rest.
+    comes first; the engine ranks the rest (``query.plan``: on a large site, only the
+    entries that match the rarer words). A narrowed search that finds nothing is widened.
     """
     engine = backend()
     exact = list(
@@ -134,7 +142,10 @@ def _find(words: tuple[str, ...], wanted: tuple[Concept, ...], limit: int, now):
         .order_by("position", "id")
         .values_list("id", flat=True)[:limit]
     )
-    ranked = engine.ranked(wanted, now=now, limit=limit + 1)
+    asked = plan(wanted, _frequency(wanted))
+    ranked = engine.ranked(asked, now=now, limit=limit + 1)
+    if not ranked and not asked.is_wide:
+        ranked = engine.ranked(asked.widened(), now=now, limit=limit + 1)
     ids = list(dict.fromkeys([*exact, *ranked]))
     shown = ids[:limit]
     entries = SearchEntry.objects.in_bulk(shown)
@@ -143,9 +154,9 @@ def _find(words: tuple[str, ...], wanted: tuple[Concept, ...], limit: int, now):
     return hits, len(ids) > limit
 
 
-def _search(query: Query, limit: int, now) -> Results:
-    synonyms = _synonyms()
-    words = spelling.corrected(query.words, _synonym_words(synonyms), backend().finds)
+def _search(query: Query, limit: int, now, version: int) -> Results:
+    synonyms, synonym_words = _synonyms(version)
+    words = spelling.corrected(query.words, synonym_words, backend().finds)
     suggestion = " ".join(words) if words != query.words else ""
     wanted = concepts(words, synonyms)
     if not wanted:
@@ -154,14 +165,14 @@ def _search(query: Query, limit: int, now) -> Results:
     return Results(query, hits, suggestion=suggestion, more=more)
 
 
-def _cache_key(query: Query, limit: int, now) -> str:
+def _cache_key(query: Query, limit: int, now, version: int) -> str:
     """Moves on with the content version, and when a scheduled treatment goes live."""
     went_live = SearchEntry.objects.filter(visible_from__lte=now).aggregate(
         last=Max("visible_from")
     )["last"]
     typed = " ".join(query.words)
     digest = hashlib.sha256(f"{limit}:{went_live}:{typed}".encode()).hexdigest()[:32]
-    return f"{CACHE_FORMAT}:{content_version.current()}:{digest}"
+    return f"{CACHE_FORMAT}:{version}:{digest}"
 
 
 def search(query: Query, limit: int = LIMIT) -> Results:
@@ -169,15 +180,15 @@ def search(query: Query, limit: int = LIMIT) -> Results:
     if not query.words:
         return Results(query)
     cache = caches[CACHE_ALIAS]
-    now = timezone.now()
-    key = _cache_key(query, limit, now)
+    now, version = timezone.now(), content_version.current()
+    key = _cache_key(query, limit, now, version)
     # A cache that is down (Redis) costs speed, never the answer.
     cached = None
     with contextlib.suppress(Exception):
         cached = cache.get(key)
     if cached is not None:
         return Results(query, cached.hits, cached.suggestion, cached.more)
-    results = _search(query, limit, now)
+    results = _search(query, limit, now, version)
     with contextlib.suppress(Exception):
         cache.set(key, results, CACHE_SECONDS)
     return results

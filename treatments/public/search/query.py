@@ -10,7 +10,7 @@ count once more as a phrase.
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 MAX_QUERY_LENGTH = 100
 MAX_CONCEPTS = 6
@@ -136,3 +136,56 @@ def concepts(words: tuple[str, ...], synonyms: Synonyms) -> tuple[Concept, ...]:
             previous_word_at = position
         position += max(size, 1)
     return (*found.values(), *pairs)
+
+
+# A concept whose words the pages use more often than this is "common": ranking every
+# entry that has it would cost more than a search may take (bm25 or ts_rank take a few
+# microseconds an entry, and "skin" is in 44,000 entries at 1,000 treatments). It still
+# counts in the ranking, but an entry must match a rarer concept to be ranked at all.
+COMMON = 2000
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What the engine is asked: entries that match any of ``required`` (in their
+    heading only, when ``headings_only``), ranked by all of ``concepts``."""
+
+    concepts: tuple[Concept, ...]
+    required: tuple[Concept, ...]
+    headings_only: bool = False
+    # How often the pages use each word of the concepts (``SearchWord``).
+    frequency: dict[str, int] = field(default_factory=dict, compare=False)
+
+    def widened(self) -> "Plan":
+        """Every entry that matches any concept anywhere."""
+        return Plan(self.concepts, self.concepts, frequency=self.frequency)
+
+    @property
+    def is_wide(self) -> bool:
+        return self.required == self.concepts and not self.headings_only
+
+
+def seen(concept: Concept, frequency: dict[str, int]) -> int:
+    """About how often the pages use a concept: for each alternative, its rarest word."""
+    total = 0
+    for phrase in concept.alternatives:
+        counts = [frequency.get(word, 0) for word in phrase.split() if word not in STOP_WORDS]
+        total += min(counts, default=0)
+    return total
+
+
+def plan(
+    concepts: tuple[Concept, ...], frequency: dict[str, int], common: int | None = None
+) -> Plan:
+    """Match on the rarer concepts when some are common; when all are, on headings only.
+
+    A small site never gets here: no word is used ``common`` times. At a thousand
+    treatments "skin" is in nearly every entry, and "my skin is peeling" then looks for
+    entries that say "peeling" and ranks them with "skin" too; "skin care" looks for
+    headings that say either.
+    """
+    common = COMMON if common is None else common
+    rare = tuple(c for c in concepts if seen(c, frequency) <= common)
+    if rare:
+        return Plan(concepts, rare, frequency=frequency)
+    return Plan(concepts, concepts, headings_only=True, frequency=frequency)

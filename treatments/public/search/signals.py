@@ -5,12 +5,16 @@ A published treatment (live or scheduled) is indexed when it is saved, and each 
 or answer again when it alone is saved; a draft or a deleted treatment is taken out. The
 writes share the transaction of the save, so a rolled-back save leaves the index as it was.
 Raw saves (a restore from history, ``loaddata``) count too.
+
+After ``migrate``, an empty index is filled from the published treatments: the first
+deploy with search, or a database restored from before it, needs no extra step.
 """
 
-from django.db.models.signals import post_delete, post_save
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models.signals import post_delete, post_migrate, post_save
 from django.dispatch import receiver
 
-from treatments.models import FAQ, Section, Treatment
+from treatments.models import FAQ, SearchEntry, Section, Treatment
 from treatments.public.search import index
 
 
@@ -53,3 +57,16 @@ def section_deleted(sender, instance: Section, **kwargs) -> None:
 @receiver(post_delete, sender=FAQ, dispatch_uid="search.answer_deleted")
 def answer_deleted(sender, instance: FAQ, **kwargs) -> None:
     index.remove_source(instance.treatment_id, index.answer_source(instance))
+
+
+@receiver(post_migrate, dispatch_uid="search.filled_after_migrate")
+def filled_after_migrate(sender, app_config=None, using=DEFAULT_DB_ALIAS, **kwargs) -> None:
+    if app_config is None or app_config.label != "treatments":
+        return
+    # Migrated back to before the index existed: nothing to fill.
+    if SearchEntry._meta.db_table not in connections[using].introspection.table_names():
+        return
+    published = Treatment.objects.filter(status=Treatment.Status.PUBLISHED)
+    if SearchEntry.objects.exists() or not published.exists():
+        return
+    index.rebuild(published.prefetch_related("sections", "faqs").iterator(chunk_size=200))

@@ -10,18 +10,17 @@ import datetime
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 
-from treatments.public.search.query import Concept
+from treatments.public.search.query import Concept, Plan
 
 
 class SearchBackend(ABC):
     """One database's full-text search. Get the one for a connection with ``backend()``."""
 
     @abstractmethod
-    def ranked(
-        self, concepts: Sequence[Concept], *, now: datetime.datetime, limit: int
-    ) -> list[int]:
-        """Ids of the entries visible at ``now`` that match any concept, best first: the
-        ranking and the limit are applied by the database."""
+    def ranked(self, plan: Plan, *, now: datetime.datetime, limit: int) -> list[int]:
+        """Ids of the entries visible at ``now`` that match any of ``plan.required`` (in
+        their heading, when ``plan.headings_only``), best first by all of
+        ``plan.concepts``: the ranking and the limit are applied by the database."""
 
     @abstractmethod
     def marked(self, concepts: Sequence[Concept], ids: Sequence[int]) -> dict[int, str]:

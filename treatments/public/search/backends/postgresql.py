@@ -22,13 +22,14 @@ from django.contrib.postgres.search import (
     SearchRank,
     SearchVectorField,
 )
+from django.db import connection
 from django.db.models import Q, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Greatest
 
-from treatments.models import SearchEntry, SearchWord
+from treatments.models import SearchEntry
 from treatments.public.search.backends.base import SearchBackend
-from treatments.public.search.query import STOP_WORDS, Concept
+from treatments.public.search.query import Concept, Plan
 from treatments.public.search.text import MARK_END, MARK_START
 
 CONFIG = "english"
@@ -66,26 +67,33 @@ def _concept_rank(concept: Concept):
 
 # The least weight a concept can have: a word in every entry still counts for a little.
 MIN_IDF = 0.05
+# Below this many rows the planner's estimate of the table's size is not trusted.
+ESTIMATE_FROM = 10_000
 
 
-def _rarity(concepts: Sequence[Concept]) -> list[float]:
+def _entries() -> int:
+    """About how many entries there are: the planner's estimate on a large table (free),
+    a count on a small one (cheap)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
+            [SearchEntry._meta.db_table],
+        )
+        row = cursor.fetchone()
+    estimate = row[0] if row else 0
+    return estimate if estimate >= ESTIMATE_FROM else max(SearchEntry.objects.count(), 1)
+
+
+def _rarity(concepts: Sequence[Concept], frequency: dict[str, int]) -> list[float]:
     """Each concept's weight: the inverse document frequency of its words, as SQLite's
     bm25 computes it, with how often the vocabulary has seen a word standing in for how
     many entries have it; a phrase weighs its words together. A concept that the pages
     never use as typed (a synonym's phrase) takes the weight of the rarest alternative
     they do use."""
-    words = {
-        word
-        for concept in concepts
-        for phrase in concept.alternatives
-        for word in phrase.split()
-        if word not in STOP_WORDS
-    }
-    seen = dict(SearchWord.objects.filter(word__in=words).values_list("word", "frequency"))
-    entries = max(SearchEntry.objects.count(), 1)
+    entries = _entries()
 
     def idf(phrase: str) -> float | None:
-        counts = [min(seen[w], entries) for w in phrase.split() if w in seen]
+        counts = [min(frequency[w], entries) for w in phrase.split() if w in frequency]
         if not counts:
             return None
         return sum(max(math.log((entries - n + 0.5) / (n + 0.5)), MIN_IDF) for n in counts)
@@ -98,20 +106,36 @@ def _rarity(concepts: Sequence[Concept]) -> list[float]:
     return weights
 
 
+def _in_headings(concepts: Sequence[Concept]) -> SearchQuery:
+    """Any alternative, found in a heading (weight A) only."""
+    phrases = [
+        " <-> ".join(f"{word}:A" for word in phrase.split())
+        for concept in concepts
+        for phrase in concept.alternatives
+    ]
+    # Words of letters and digits only (query.words_of): nothing in them is tsquery syntax.
+    return SearchQuery(" | ".join(phrases), search_type="raw", config=CONFIG)
+
+
+def _required(plan: Plan) -> SearchQuery:
+    if plan.headings_only:
+        return _in_headings(plan.concepts)
+    return _tsquery(plan.required)
+
+
 class PostgreSQLBackend(SearchBackend):
-    def ranked(
-        self, concepts: Sequence[Concept], *, now: datetime.datetime, limit: int
-    ) -> list[int]:
+    def ranked(self, plan: Plan, *, now: datetime.datetime, limit: int) -> list[int]:
+        weights = _rarity(plan.concepts, plan.frequency)
         rank = functools.reduce(
             operator.add,
             [
                 _concept_rank(concept) * Value(weight)
-                for concept, weight in zip(concepts, _rarity(concepts), strict=True)
+                for concept, weight in zip(plan.concepts, weights, strict=True)
             ],
         )
         rows = (
             SearchEntry.objects.alias(vector=_vector())
-            .filter(vector=_tsquery(concepts))
+            .filter(vector=_required(plan))
             .filter(Q(visible_from__isnull=True) | Q(visible_from__lte=now))
             .annotate(rank=rank)
             .order_by("-rank", "position", "id")

@@ -2,6 +2,8 @@
 
 Every alternative is sent as a quoted phrase, so nothing a patient types is read as
 FTS5 syntax (AND, NEAR, *, column filters). bm25 ranks with the heading weighing most.
+FTS5 ranks first, on its own table, and only the best few hundred are joined to the
+entries to leave out those not yet live: joining every match first costs twice as much.
 """
 
 import datetime
@@ -11,7 +13,7 @@ from django.db import connection
 
 from treatments.models import SearchEntry
 from treatments.public.search.backends.base import SearchBackend
-from treatments.public.search.query import Concept
+from treatments.public.search.query import Concept, Plan
 from treatments.public.search.text import MARK_END, MARK_START
 
 FTS = "treatments_searchentry_fts"
@@ -21,11 +23,21 @@ ENTRY = SearchEntry._meta.db_table
 WEIGHTS = "10.0, 3.0, 2.0, 1.0"
 BODY_COLUMN = 3
 
+HEADING_COLUMN = "heading"
+# How many of the best matches are looked at for each one asked for; the rest only when
+# too few of them are live yet. -1 is no limit.
+CANDIDATES_PER_RESULT, CANDIDATES_MORE, ALL = 5, 100, -1
+
 # Table and column names are constants of this module; every value is a parameter.
 RANKED_SQL = f"""
-    SELECT entry.id FROM {FTS} JOIN {ENTRY} AS entry ON entry.id = {FTS}.rowid
-    WHERE {FTS} MATCH %s AND (entry.visible_from IS NULL OR entry.visible_from <= %s)
-    ORDER BY bm25({FTS}, {WEIGHTS}), entry.position, entry.id
+    WITH best AS (
+        SELECT rowid AS id, bm25({FTS}, {WEIGHTS}) AS score FROM {FTS}
+        WHERE {FTS} MATCH %s ORDER BY score LIMIT %s
+    )
+    SELECT entry.id, (SELECT count(*) FROM best) FROM best
+    JOIN {ENTRY} AS entry ON entry.id = best.id
+    WHERE entry.visible_from IS NULL OR entry.visible_from <= %s
+    ORDER BY best.score, entry.position, entry.id
     LIMIT %s
 """  # noqa: S608
 MARKED_SQL = f"SELECT rowid, highlight({FTS}, {BODY_COLUMN}, %s, %s) FROM {FTS} WHERE {FTS} MATCH %s AND rowid IN ({{ids}})"  # noqa: E501, S608
@@ -38,14 +50,29 @@ def match_expression(concepts: Sequence[Concept]) -> str:
     return " OR ".join(f'"{phrase}"' for concept in concepts for phrase in concept.alternatives)
 
 
+def plan_expression(plan: Plan) -> str:
+    """Entries matching a required concept, scored by every concept."""
+    everything = match_expression(plan.concepts)
+    if plan.headings_only:
+        return f"{{{HEADING_COLUMN}}} : ({everything})"
+    if plan.is_wide:
+        return everything
+    return f"({match_expression(plan.required)}) AND ({everything})"
+
+
 class SQLiteBackend(SearchBackend):
-    def ranked(
-        self, concepts: Sequence[Concept], *, now: datetime.datetime, limit: int
-    ) -> list[int]:
+    def ranked(self, plan: Plan, *, now: datetime.datetime, limit: int) -> list[int]:
         moment = connection.ops.adapt_datetimefield_value(now)
+        expression = plan_expression(plan)
+        candidates = limit * CANDIDATES_PER_RESULT + CANDIDATES_MORE
         with connection.cursor() as cursor:
-            cursor.execute(RANKED_SQL, [match_expression(concepts), moment, limit])
-            return [row[0] for row in cursor.fetchall()]
+            cursor.execute(RANKED_SQL, [expression, candidates, moment, limit])
+            rows = cursor.fetchall()
+            if len(rows) < limit and (not rows or rows[0][1] == candidates):
+                # Too many of the best are not live yet: look at every match.
+                cursor.execute(RANKED_SQL, [expression, ALL, moment, limit])
+                rows = cursor.fetchall()
+        return [row[0] for row in rows]
 
     def marked(self, concepts: Sequence[Concept], ids: Sequence[int]) -> dict[int, str]:
         if not ids:
