@@ -9,11 +9,12 @@ search, behind ``backends.backend()``):
 - the synonyms staff keep (``SearchSynonym``) widen a phrase to the words our pages
   use: "roaccutane" also looks for "isotretinoin";
 - a mistyped word is put right from the indexed words ("Did you mean microneedling?");
-- headings (questions, sections, sub-headings) weigh more than the text under them.
+- headings (questions, sections, sub-headings) weigh more than the text under them;
+- on a large site, only entries with the query's rarer words are ranked (``query.plan``).
 
-Results are cached per content version: any change to public content, synonyms
-included, moves the version on (``content_version``); so does a scheduled treatment's
-going live. ``index`` keeps the entries in step.
+Results are cached under the content version, which any change to public content,
+synonyms included, moves on (``content_version``), and under the time the last
+scheduled treatment went live. ``index`` keeps the entries in step with the treatments.
 """
 
 import contextlib
