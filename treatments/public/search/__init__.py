@@ -29,6 +29,7 @@ from django.utils.safestring import SafeString
 
 from treatments import content_version
 from treatments.models import SearchEntry, SearchSynonym, SearchWord
+from treatments.public.search import query as query_module
 from treatments.public.search import spelling
 from treatments.public.search.backends import backend
 from treatments.public.search.query import (
@@ -124,12 +125,18 @@ def _hit(entry: SearchEntry, marked: str) -> Hit:
     )
 
 
+@functools.lru_cache(maxsize=4)
+def _large(version: int) -> bool:
+    """Whether some word is so common that ranking every entry with it costs too much."""
+    return SearchWord.objects.filter(frequency__gt=query_module.COMMON).exists()
+
+
 def _frequency(concepts_: tuple[Concept, ...]) -> dict[str, int]:
     words = {word for c in concepts_ for phrase in c.alternatives for word in phrase.split()}
     return dict(SearchWord.objects.filter(word__in=words).values_list("word", "frequency"))
 
 
-def _find(words: tuple[str, ...], wanted: tuple[Concept, ...], limit: int, now):
+def _find(words: tuple[str, ...], wanted: tuple[Concept, ...], limit: int, now, version: int):
     """The hits, best first, and whether there are more than ``limit``.
 
     An entry whose heading is exactly what was asked ("aftercare", "microneedling")
@@ -143,7 +150,7 @@ def _find(words: tuple[str, ...], wanted: tuple[Concept, ...], limit: int, now):
         .order_by("position", "id")
         .values_list("id", flat=True)[:limit]
     )
-    asked = plan(wanted, _frequency(wanted))
+    asked = plan(wanted, _frequency(wanted), large=_large(version))
     ranked = engine.ranked(asked, now=now, limit=limit + 1)
     if not ranked and not asked.is_wide:
         ranked = engine.ranked(asked.widened(), now=now, limit=limit + 1)
@@ -162,7 +169,7 @@ def _search(query: Query, limit: int, now, version: int) -> Results:
     wanted = concepts(words, synonyms)
     if not wanted:
         return Results(query, suggestion=suggestion)
-    hits, more = _find(words, wanted, limit, now)
+    hits, more = _find(words, wanted, limit, now, version)
     return Results(query, hits, suggestion=suggestion, more=more)
 
 

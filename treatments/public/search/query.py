@@ -175,17 +175,26 @@ def seen(concept: Concept, frequency: dict[str, int]) -> int:
 
 
 def plan(
-    concepts: tuple[Concept, ...], frequency: dict[str, int], common: int | None = None
+    concepts: tuple[Concept, ...],
+    frequency: dict[str, int],
+    *,
+    large: bool,
+    common: int | None = None,
 ) -> Plan:
-    """Match on the rarer concepts when some are common; when all are, on headings only.
+    """Every entry that matches any concept, unless the site is ``large`` (some word is
+    used more than ``common`` times). Then only entries that match a rarer concept; or,
+    when all the query's words are common or unseen, entries with one in their heading.
 
-    A small site never gets here: no word is used ``common`` times. At a thousand
-    treatments "skin" is in nearly every entry, and "my skin is peeling" then looks for
-    entries that say "peeling" and ranks them with "skin" too; "skin care" looks for
-    headings that say either.
+    At a thousand treatments "skin" is in nearly every entry, and "my skin is peeling"
+    looks for entries that say "peeling" and ranks them with "skin" too; "skin care"
+    looks for headings that say either. A word the vocabulary has not seen as typed
+    ("skins") may still match many entries through its stem, so it is never the one
+    required.
     """
+    if not large:
+        return Plan(concepts, concepts, frequency=frequency)
     common = COMMON if common is None else common
-    rare = tuple(c for c in concepts if seen(c, frequency) <= common)
+    rare = tuple(c for c in concepts if 0 < seen(c, frequency) <= common)
     if rare:
         return Plan(concepts, rare, frequency=frequency)
     return Plan(concepts, concepts, headings_only=True, frequency=frequency)
