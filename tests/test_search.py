@@ -212,14 +212,11 @@ def test_a_large_site_ranks_only_entries_with_the_rarer_words(pages, monkeypatch
 
 def test_plans_follow_how_often_the_pages_use_each_word():
     sun, week = Concept("sun", ("sun",)), Concept("week", ("week", "seven days"))
-    often, rarely = {"sun": 9, "week": 2}, {"sun": 2, "week": 2}
-    assert plan((sun, week), often, large=True, common=5).required == (week,)
-    assert plan((sun, week), rarely, large=True, common=5).is_wide
-    # Common, or never seen as typed (it may still match through its stem).
-    assert plan((sun, week), {"sun": 9}, large=True, common=5).headings_only
-    assert plan((sun, week), {}, large=True, common=5).headings_only
-    # A small site ranks every match, whatever the counts.
-    assert plan((sun, week), often, large=False, common=5).is_wide
+    assert plan((sun, week), {"sun": 9, "week": 2}, common=5).required == (week,)
+    assert plan((sun, week), {"sun": 2, "week": 2}, common=5).is_wide
+    # Common, or matching nothing at all: headings.
+    assert plan((sun, week), {"sun": 9}, common=5).headings_only
+    assert plan((sun, week), {}, common=5).is_wide
     assert seen(week, {"week": 2, "seven": 1, "days": 7}) == 3
 
 

@@ -28,11 +28,12 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from treatments import content_version
-from treatments.models import SearchEntry, SearchSynonym, SearchWord
+from treatments.models import SearchEntry, SearchSynonym
 from treatments.public.search import query as query_module
 from treatments.public.search import spelling
 from treatments.public.search.backends import backend
 from treatments.public.search.query import (
+    STOP_WORDS,
     Concept,
     Query,
     Synonyms,
@@ -125,15 +126,16 @@ def _hit(entry: SearchEntry, marked: str) -> Hit:
     )
 
 
-@functools.lru_cache(maxsize=4)
-def _large(version: int) -> bool:
-    """Whether some word is so common that ranking every entry with it costs too much."""
-    return SearchWord.objects.filter(frequency__gt=query_module.COMMON).exists()
-
-
 def _frequency(concepts_: tuple[Concept, ...]) -> dict[str, int]:
-    words = {word for c in concepts_ for phrase in c.alternatives for word in phrase.split()}
-    return dict(SearchWord.objects.filter(word__in=words).values_list("word", "frequency"))
+    """How many entries match each word of the concepts, up to just past common."""
+    words = {
+        word
+        for c in concepts_
+        for phrase in c.alternatives
+        for word in phrase.split()
+        if word not in STOP_WORDS
+    }
+    return backend().counts(sorted(words), query_module.COMMON + 1)
 
 
 def _find(words: tuple[str, ...], wanted: tuple[Concept, ...], limit: int, now, version: int):
@@ -150,7 +152,7 @@ def _find(words: tuple[str, ...], wanted: tuple[Concept, ...], limit: int, now, 
         .order_by("position", "id")
         .values_list("id", flat=True)[:limit]
     )
-    asked = plan(wanted, _frequency(wanted), large=_large(version))
+    asked = plan(wanted, _frequency(wanted))
     ranked = engine.ranked(asked, now=now, limit=limit + 1)
     if not ranked and not asked.is_wide:
         ranked = engine.ranked(asked.widened(), now=now, limit=limit + 1)

@@ -157,7 +157,13 @@ def _insert(entries: list[SearchEntry]) -> None:
 
 
 def remember_words(entries: Iterable[SearchEntry]) -> None:
-    """Add the entries' words to the vocabulary, counting how often each appears."""
+    """Add the entries' new words to the vocabulary, with how often they appear there.
+
+    Words already known are left as they are: updating the same rows again and again in
+    one transaction (an import of a thousand treatments) makes PostgreSQL walk ever
+    longer chains of row versions. How common a word is for ranking is asked of the
+    engine (``SearchBackend.counts``); this count only orders "Did you mean" candidates.
+    """
     counts: Counter[str] = Counter()
     for entry in entries:
         text = f"{entry.heading} {entry.context} {entry.title} {entry.body}".lower()
@@ -166,11 +172,10 @@ def remember_words(entries: Iterable[SearchEntry]) -> None:
     for start in range(0, len(rows), UPSERT_BATCH):
         batch = rows[start : start + UPSERT_BATCH]
         values = ", ".join(["(%s, %s, %s)"] * len(batch))
-        # The same upsert on SQLite (3.24+) and PostgreSQL.
+        # The same on SQLite (3.24+) and PostgreSQL.
         sql = (
             f"INSERT INTO {WORD_TABLE} (word, frequency, length) VALUES {values} "  # noqa: S608
-            f"ON CONFLICT (word) DO UPDATE SET frequency = {WORD_TABLE}.frequency + "
-            "excluded.frequency"
+            "ON CONFLICT (word) DO NOTHING"
         )
         params = [value for word, count in batch for value in (word, count, len(word))]
         with connection.cursor() as cursor:

@@ -138,7 +138,7 @@ def concepts(words: tuple[str, ...], synonyms: Synonyms) -> tuple[Concept, ...]:
     return (*found.values(), *pairs)
 
 
-# A concept whose words the pages use more often than this is "common": ranking every
+# A concept that more entries than this match is "common": ranking every
 # entry that has it would cost more than a search may take (bm25 or ts_rank take a few
 # microseconds an entry, and "skin" is in 44,000 entries at 1,000 treatments). It still
 # counts in the ranking, but an entry must match a rarer concept to be ranked at all.
@@ -153,7 +153,7 @@ class Plan:
     concepts: tuple[Concept, ...]
     required: tuple[Concept, ...]
     headings_only: bool = False
-    # How often the pages use each word of the concepts (``SearchWord``).
+    # How many entries each word of the concepts matches, counted up to ``COMMON`` + 1.
     frequency: dict[str, int] = field(default_factory=dict, compare=False)
 
     def widened(self) -> "Plan":
@@ -166,7 +166,7 @@ class Plan:
 
 
 def seen(concept: Concept, frequency: dict[str, int]) -> int:
-    """About how often the pages use a concept: for each alternative, its rarest word."""
+    """About how many entries match a concept: for each alternative, its rarest word."""
     total = 0
     for phrase in concept.alternatives:
         counts = [frequency.get(word, 0) for word in phrase.split() if word not in STOP_WORDS]
@@ -175,25 +175,19 @@ def seen(concept: Concept, frequency: dict[str, int]) -> int:
 
 
 def plan(
-    concepts: tuple[Concept, ...],
-    frequency: dict[str, int],
-    *,
-    large: bool,
-    common: int | None = None,
+    concepts: tuple[Concept, ...], frequency: dict[str, int], common: int | None = None
 ) -> Plan:
-    """Every entry that matches any concept, unless the site is ``large`` (some word is
-    used more than ``common`` times). Then only entries that match a rarer concept; or,
-    when all the query's words are common or unseen, entries with one in their heading.
+    """Every entry that matches any concept, unless some concept is common (matches more
+    than ``common`` entries). Then only entries that match a rarer concept; or, when
+    every concept the pages use is common, entries with one in their heading.
 
-    At a thousand treatments "skin" is in nearly every entry, and "my skin is peeling"
-    looks for entries that say "peeling" and ranks them with "skin" too; "skin care"
-    looks for headings that say either. A word the vocabulary has not seen as typed
-    ("skins") may still match many entries through its stem, so it is never the one
-    required.
+    A small site never narrows. At a thousand treatments "skin" is in nearly every
+    entry, and "my skin is peeling" looks for entries that say "peeling" and ranks them
+    with "skin" too; "skin care" looks for headings that say either.
     """
-    if not large:
-        return Plan(concepts, concepts, frequency=frequency)
     common = COMMON if common is None else common
+    if all(seen(c, frequency) <= common for c in concepts):
+        return Plan(concepts, concepts, frequency=frequency)
     rare = tuple(c for c in concepts if 0 < seen(c, frequency) <= common)
     if rare:
         return Plan(concepts, rare, frequency=frequency)

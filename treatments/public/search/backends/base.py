@@ -28,6 +28,11 @@ class SearchBackend(ABC):
         ``MARK_END`` (``public.search.text``), as the engine's stemming found them."""
 
     @abstractmethod
+    def counts(self, words: Sequence[str], cap: int) -> dict[str, int]:
+        """How many entries each word matches (stemmed), counting no further than ``cap``:
+        one statement, and never more than ``cap`` rows read for a word."""
+
+    @abstractmethod
     def finds(self, word: str) -> bool:
         """Whether any entry matches ``word`` as the engine reads it (stemmed)."""
 

@@ -7,7 +7,7 @@ the same stop words as ``query.STOP_WORDS``.
 ``ts_rank`` counts every word alike, so "do you use numbing cream" would rank answers
 that say "use" as high as those that say "numbing". Each concept's rank is therefore
 weighted by how rare its words are (inverse document frequency, as SQLite's bm25 does),
-read from the search vocabulary: one small query.
+from the counts the search asks for its plan.
 """
 
 import datetime
@@ -86,14 +86,14 @@ def _entries() -> int:
 
 def _rarity(concepts: Sequence[Concept], frequency: dict[str, int]) -> list[float]:
     """Each concept's weight: the inverse document frequency of its words, as SQLite's
-    bm25 computes it, with how often the vocabulary has seen a word standing in for how
-    many entries have it; a phrase weighs its words together. A concept that the pages
-    never use as typed (a synonym's phrase) takes the weight of the rarest alternative
-    they do use."""
+    bm25 computes it, from how many entries match each word (counted up to
+    ``query.COMMON``: past that, every word weighs alike); a phrase weighs its words
+    together. A concept that the pages never use as typed (a synonym's phrase) takes the
+    weight of the rarest alternative they do use."""
     entries = _entries()
 
     def idf(phrase: str) -> float | None:
-        counts = [min(frequency[w], entries) for w in phrase.split() if w in frequency]
+        counts = [min(frequency[w], entries) for w in phrase.split() if frequency.get(w)]
         if not counts:
             return None
         return sum(max(math.log((entries - n + 0.5) / (n + 0.5)), MIN_IDF) for n in counts)
@@ -154,6 +154,21 @@ class PostgreSQLBackend(SearchBackend):
         )
         rows = SearchEntry.objects.filter(pk__in=ids).annotate(marked=headline)
         return dict(rows.values_list("id", "marked"))
+
+    def counts(self, words: Sequence[str], cap: int) -> dict[str, int]:
+        if not words:
+            return {}
+        table = SearchEntry._meta.db_table
+        one = (
+            f"(SELECT count(*) FROM (SELECT 1 FROM {table} WHERE search_vector @@ "  # noqa: S608
+            f"phraseto_tsquery('{CONFIG}', %s) LIMIT %s) AS matches)"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT " + ", ".join([one] * len(words)),
+                [value for word in words for value in (word, cap)],
+            )
+            return dict(zip(words, cursor.fetchone(), strict=True))
 
     def finds(self, word: str) -> bool:
         return SearchEntry.objects.alias(vector=_vector()).filter(vector=_phrase(word)).exists()

@@ -42,6 +42,7 @@ RANKED_SQL = f"""
 """  # noqa: S608
 MARKED_SQL = f"SELECT rowid, highlight({FTS}, {BODY_COLUMN}, %s, %s) FROM {FTS} WHERE {FTS} MATCH %s AND rowid IN ({{ids}})"  # noqa: E501, S608
 FINDS_SQL = f"SELECT 1 FROM {FTS} WHERE {FTS} MATCH %s LIMIT 1"  # noqa: S608
+COUNT_SQL = f"(SELECT count(*) FROM (SELECT 1 FROM {FTS} WHERE {FTS} MATCH %s LIMIT %s))"  # noqa: S608
 
 
 def match_expression(concepts: Sequence[Concept]) -> str:
@@ -81,6 +82,14 @@ class SQLiteBackend(SearchBackend):
         with connection.cursor() as cursor:
             cursor.execute(sql, [MARK_START, MARK_END, match_expression(concepts), *ids])
             return dict(cursor.fetchall())
+
+    def counts(self, words: Sequence[str], cap: int) -> dict[str, int]:
+        if not words:
+            return {}
+        sql = "SELECT " + ", ".join([COUNT_SQL] * len(words))
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [value for word in words for value in (f'"{word}"', cap)])
+            return dict(zip(words, cursor.fetchone(), strict=True))
 
     def finds(self, word: str) -> bool:
         with connection.cursor() as cursor:
