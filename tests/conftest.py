@@ -8,9 +8,15 @@ import pytest
 from django.conf import settings
 from django.core.cache import caches
 
-from treatments import content_version
-from treatments.models import FAQ, Section, Treatment
+from clinic_site.pagecache import invalidation, versions
+from treatments.models import FAQ, Reminder, Section, Treatment
 from treatments.models.section_kinds import SectionKind
+from treatments.models.workflow import (
+    content_hash,
+    publish_without_review,
+    refresh_working_hash,
+    sign,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 CONTENT_DIR = REPO / "content"
@@ -22,16 +28,15 @@ def make_treatment(
     status: str = Treatment.Status.PUBLISHED,
     sections: dict[str, str] | None = None,
     faqs: list[tuple[str, str]] | None = None,
+    reminders: list[tuple[int, str]] | None = None,
     **fields,
 ) -> Treatment:
-    """A treatment with a body for every section kind unless told otherwise."""
+    """A treatment with a body for every section kind unless told otherwise; a published one
+    is put live as it is (without clinical review, as the test settings allow)."""
     defaults = {
         "title": slug.replace("-", " ").title(),
         "summary": f"What a {slug} involves.",
         "description": f"What a {slug} is, how to prepare, aftercare, risks and results explained.",
-        "reviewed_by": "Dr Test",
-        "last_reviewed": datetime.date(2026, 11, 1),
-        "next_review": datetime.date(2027, 11, 1),
     }
     treatment = Treatment.objects.create(slug=slug, status=status, **{**defaults, **fields})
     if sections is None:
@@ -40,27 +45,56 @@ def make_treatment(
         Section.objects.create(treatment=treatment, kind=kind, body=body)
     for position, (question, answer) in enumerate(faqs or [], start=1):
         FAQ.objects.create(treatment=treatment, position=position, question=question, answer=answer)
+    for after_days, title in reminders or []:
+        Reminder.objects.create(treatment=treatment, after_days=after_days, title=title)
+    refresh_working_hash(treatment)
+    if status == Treatment.Status.PUBLISHED:
+        publish_without_review(treatment, None)
     return treatment
+
+
+def sign_off(
+    subject,
+    *,
+    name: str = "Dr Test",
+    title: str = "Consultant dermatologist",
+    on: datetime.date = datetime.date(2026, 11, 1),
+):
+    """Record a clinician's sign-off of the subject's copy as it is now, and put it live."""
+    if isinstance(subject, Treatment):
+        refresh_working_hash(subject)
+    sign(subject, content_hash(subject), None, "approved", on=on, name=name, title=title)
+    return publish_without_review(subject, None)
+
+
+def publish(treatment: Treatment) -> None:
+    """Put a treatment's working copy live as it is now, as an editor may in the test
+    settings: what a test needs after changing a page's rows directly."""
+    refresh_working_hash(treatment)
+    publish_without_review(treatment, None)
 
 
 @pytest.fixture(autouse=True)
 def page_cache(request, monkeypatch):
-    """Every test starts with empty caches (the page cache, treatments/page_cache.py).
+    """Every test starts with empty caches (the page cache, clinic_site/pagecache/).
 
     A test that uses the database without ``transaction=True`` runs in a transaction that
-    is rolled back, never committed, so the content version would never move on commit:
-    there it moves at once, and a test that edits a page and reads it again sees the edit.
-    Tests with ``transaction=True`` (and the live server's) keep the real on-commit rule.
+    is rolled back, never committed, so changed pages would never be marked stale on
+    commit: there they are marked at once, and a test that edits a page and reads it
+    again sees the edit. Tests with ``transaction=True`` (and the live server's) keep the
+    real on-commit rule.
     """
-    caches[settings.PAGE_CACHE_ALIAS].clear()
-    caches[settings.PAGE_CACHE_LOCAL_ALIAS].clear()
+    caches[settings.PAGE_CACHE["CACHE"]].clear()
+    caches[settings.PAGE_CACHE["LOCAL_CACHE"]].clear()
     marker = request.node.get_closest_marker("django_db")
     transactional = (marker is not None and marker.kwargs.get("transaction")) or any(
         name in request.fixturenames for name in ("transactional_db", "live_server")
     )
     if not transactional:
-        monkeypatch.setattr(content_version, "changed", content_version.bump)
-    return caches[settings.PAGE_CACHE_ALIAS]
+        monkeypatch.setattr(
+            invalidation, "after_commit", lambda pages, using: versions.mark_stale(pages)
+        )
+    return caches[settings.PAGE_CACHE["CACHE"]]
 
 
 @pytest.fixture

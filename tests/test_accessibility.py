@@ -12,12 +12,12 @@ nothing cannot pass. axe-core missing skips the tests, except under CI=true, whe
 fails (as tests/test_html_valid.py does for vnu).
 """
 
-import os
-
 import pytest
 
 from tests.conftest import REPO
-from tests.public_site import OTHER_PAGES, PUBLIC_PAGES, build_public_site
+from tests.public_site import OTHER_PAGES, PUBLIC_PAGES
+from tests.tools import require
+from tests.ui_site import DIAGRAM_SRC, UI_PAGES, build_ui_site
 from treatments.models import SiteSettings
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -26,8 +26,9 @@ AXE_JS = REPO / "node_modules" / "axe-core" / "axe.min.js"
 SCHEMES = ["light", "dark"]
 WIDTHS = [375, 1280]
 # Every kind of public page: those crawlers index, 404 and 410, the care sheets, search
-# with results, without and with nothing found, and the page a wrong calendar date gets.
-PAGES = [(url, status) for _, url, status in PUBLIC_PAGES + OTHER_PAGES]
+# with results, without and with nothing found, the page a wrong calendar date gets, and a
+# later page of the list of treatments. The treatment page shows its drawing and timeline.
+PAGES = [(url, status) for _, url, status in PUBLIC_PAGES + OTHER_PAGES + UI_PAGES]
 RUN_AXE = """async () => {
   const result = await axe.run(document, {
     resultTypes: ["violations"],
@@ -42,17 +43,13 @@ RUN_AXE = """async () => {
 
 @pytest.fixture(scope="session")
 def axe_path():
-    if not AXE_JS.exists():
-        message = f"{AXE_JS} not found: run `npm ci` (make test does)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+    require(AXE_JS.exists(), f"{AXE_JS} not found: run `npm ci` (make test does)")
     return str(AXE_JS)
 
 
 @pytest.fixture
 def site_url(live_server):
-    build_public_site()
+    build_ui_site()
     SiteSettings.objects.filter(pk=1).update(booking_url="https://booking.example/riverside")
     return live_server.url
 
@@ -125,3 +122,30 @@ def test_axe_reports_a_page_that_breaks_the_rules(browser, axe_path, site_url):
     rules = {problem.split(" ", 1)[0] for problem in _violations(page, axe_path)}
     context.close()
     assert {"button-name", "html-has-lang", "target-size"} <= rules
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_the_pictures_have_text_alternatives_and_visible_captions(
+    browser, axe_path, site_url, scheme, width
+):
+    """The drawing loads, says what it shows in its alt text and what it means in a caption
+    everyone sees; the recovery timeline is a list under a caption of its own."""
+    context = _context(browser, width, scheme)
+    page = context.new_page()
+    page.goto(f"{site_url}/treatments/microneedling/")
+    drawing = page.locator(f"figure img[src='{DIAGRAM_SRC}']")
+    drawing.scroll_into_view_if_needed()
+    drawing.evaluate("img => img.decode()")
+    assert drawing.evaluate("img => img.naturalWidth") > 0
+    assert len(drawing.get_attribute("alt")) > 80
+    assert "How microneedling works" in page.locator("figure:has(img) figcaption").inner_text()
+    assert page.locator("figure:has(img) figcaption").is_visible()
+    box = drawing.bounding_box()
+    assert box["width"] <= width
+    assert box["height"] > box["width"] / 3
+    timeline = page.locator("figure.timeline")
+    assert timeline.locator("figcaption").is_visible()
+    assert timeline.get_by_text("Weeks 4-12").is_visible()
+    assert _violations(page, axe_path) == []
+    context.close()

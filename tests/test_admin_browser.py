@@ -12,9 +12,16 @@ from django.urls import reverse
 from PIL import Image as PILImage
 from playwright.sync_api import expect
 
-from tests.conftest import CONTENT_DIR
+from tests.conftest import CONTENT_DIR, sign_off
 from tests.test_images import has_gps, photo
-from treatments.models import FAQ, Image, Treatment
+from treatments.models import (
+    FAQ,
+    REVIEWERS_GROUP,
+    Image,
+    Publication,
+    StaffProfile,
+    Treatment,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,9 +32,12 @@ PASSWORD = "correct horse battery staple"
 def site(live_server, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     call_command("import_content", str(CONTENT_DIR), verbosity=0)
-    if not Group.objects.filter(name="Editors").exists():
-        # An earlier transactional test emptied the tables: make the group as migrating does.
+    if not Group.objects.filter(name=REVIEWERS_GROUP).exists():
+        # An earlier transactional test emptied the tables: make the groups as migrating does.
         import_module("treatments.migrations.0004_editors_group").create_editors(django_apps, None)
+        import_module("treatments.migrations.0007_reviewers_and_live_pages").roles(
+            django_apps, None
+        )
     for name in ("sam", "alex"):
         user = User.objects.create_user(
             name, password=PASSWORD, is_staff=True, first_name=name.title()
@@ -98,6 +108,7 @@ def faq_answer(page, question: str):
 
 def test_edit_an_answer_preview_it_publish_it_and_patients_see_it(desk, site):
     Treatment.objects.filter(slug="microneedling").update(status=Treatment.Status.DRAFT)
+    Publication.objects.all().delete()
     question = FAQ.objects.filter(treatment__slug="microneedling").first().question
     new_answer = "It feels like light scratching. We numb your skin first, so it rarely hurts."
     page = desk()
@@ -123,11 +134,9 @@ def test_edit_an_answer_preview_it_publish_it_and_patients_see_it(desk, site):
         new_answer not in FAQ.objects.get(treatment__slug="microneedling", question=question).answer
     )
 
-    clicks.click(page.get_by_role("button", name="Publish"))
+    clicks.click(page.get_by_role("button", name="Save and publish now, without review"))
     message = page.locator(".messagelist").inner_text()
-    assert (
-        "“Microneedling” is published: patients can see it at /treatments/microneedling/" in message
-    )
+    assert "Live now: patients see it at /treatments/microneedling/" in message
 
     patient = desk()
     patient.goto(f"{site}/treatments/microneedling/faq/")
@@ -136,6 +145,56 @@ def test_edit_an_answer_preview_it_publish_it_and_patients_see_it(desk, site):
     # Sign in, open the list, open the treatment, click the answer, Preview, open the
     # question in the preview, Publish.
     assert clicks.count == 7
+
+
+def test_an_editors_change_reaches_patients_only_once_a_clinician_approves_it(desk, site, settings):
+    """Issue 19's flow: the live page and its ETag stay as they are until approval."""
+    sign_off(Treatment.objects.get(slug="microneedling"), name="Dr Omar Example", title="GP")
+    settings.CLINICAL_SIGNOFF_REQUIRED = True
+    rita = User.objects.create_user("rita", password=PASSWORD, is_staff=True)
+    rita.groups.add(Group.objects.get(name=REVIEWERS_GROUP))
+    StaffProfile.objects.create(
+        user=rita,
+        public_name="Dr Rita Example",
+        professional_title="Consultant dermatologist, GMC 1234567",
+    )
+    question = FAQ.objects.get(treatment__slug="microneedling", question__icontains="sun").question
+    new_answer = "Keep out of strong sun for a week, and wear a mineral sunscreen every day."
+    faq_page = f"{site}/treatments/microneedling/faq/"
+    patient = desk()
+    before = patient.request.get(faq_page)
+    assert new_answer not in before.text()
+    editor, reviewer, clicks = desk(), desk(), Clicks()
+
+    sign_in(editor, site, "sam", clicks)
+    open_treatment(editor, "Microneedling", clicks)
+    answer = faq_answer(editor, question)
+    clicks.click(answer)
+    answer.fill(new_answer)
+    editor.fill("#id_review_note", "New sun advice.")
+    clicks.click(editor.get_by_role("button", name="Save and submit for review"))
+    assert "Sent for clinical review." in editor.locator(".messagelist").inner_text()
+
+    after_save = patient.request.get(faq_page)
+    assert after_save.headers["etag"] == before.headers["etag"]
+    assert after_save.body() == before.body()
+
+    sign_in(reviewer, site, "rita", clicks)
+    clicks.click(reviewer.get_by_role("link", name="Waiting for clinical review"))
+    clicks.click(reviewer.get_by_role("link", name="Microneedling"))
+    expect(reviewer.locator(".review-request")).to_contain_text("New sun advice.")
+    expect(reviewer.locator(".changes")).to_contain_text("mineral sunscreen")
+    clicks.click(reviewer.get_by_role("button", name="Approve and publish"))
+    assert "goes live now" in reviewer.locator(".messagelist").inner_text()
+
+    patient.goto(faq_page)
+    main = patient.locator("main").inner_text()
+    assert new_answer in main
+    assert "Dr Rita Example, Consultant dermatologist, GMC 1234567" in main
+    assert patient.locator(".unreviewed-notice").count() == 0
+    # Editor: sign in, Treatments, the treatment, the answer, Save and submit.
+    # Reviewer: sign in, the waiting count, the submission, Approve.
+    assert clicks.count == 9
 
 
 def test_the_second_of_two_editors_is_refused_and_told_why(desk, site):

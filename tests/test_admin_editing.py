@@ -12,9 +12,10 @@ from django.utils import timezone
 from reversion.models import Version
 
 from tests.admin_forms import form_data
-from tests.conftest import make_treatment
+from tests.conftest import make_treatment, sign_off
 from treatments.content.sync import export_text
 from treatments.models import FormerSlug, Section, SiteSettings, Treatment
+from treatments.models.workflow import refresh_working_hash
 
 pytestmark = pytest.mark.django_db
 
@@ -80,34 +81,33 @@ def test_checks_follow_the_copy_on_the_page_when_it_has_errors(staff, peel):
     assert "The meta description has" not in html
 
 
-def test_the_list_shows_status_who_edited_and_review_due_with_filters(staff):
+def test_the_list_shows_where_each_page_stands_with_review_filters(staff):
     today = timezone.localdate()
-    make_treatment("overdue-peel", title="Overdue peel", next_review=today - datetime.timedelta(1))
-    make_treatment("fresh-peel", title="Fresh peel", next_review=today + datetime.timedelta(90))
-    make_treatment(
-        "later-peel",
-        title="Later peel",
-        publish_at=timezone.now() + datetime.timedelta(days=3),
+    sign_off(
+        make_treatment("overdue-peel", title="Overdue peel"), on=today.replace(year=today.year - 2)
     )
+    sign_off(make_treatment("fresh-peel", title="Fresh peel"), on=today)
+    changed = make_treatment("changed-peel", title="Changed peel")
+    changed.sections.filter(kind="overview").update(body="Changed since it went live.")
+    refresh_working_hash(changed)
     make_treatment("draft-peel", title="Draft peel", status=Treatment.Status.DRAFT)
     listing = reverse("admin:treatments_treatment_changelist")
 
     html = staff.get(listing).content.decode()
-    for heading in ("Status", "Last edited", "Last edited by", "Next review due"):
+    for heading in ("On the site", "Last edited", "Last edited by", "Clinical review due"):
         assert f">{heading}</a>" in html or f">{heading}</span>" in html
     assert "(overdue)" in html
-    assert "Goes live" in html
+    assert "Yes (changes waiting)" in html
     assert "Content import" in html  # made outside the admin, so no editor yet
 
-    overdue = staff.get(listing, {"review": "overdue"}).content.decode()
-    assert "Overdue peel" in overdue
-    assert "Fresh peel" not in overdue
-    drafts = staff.get(listing, {"status__exact": "draft"}).content.decode()
-    assert "Draft peel" in drafts
-    assert "Fresh peel" not in drafts
-    found = staff.get(listing, {"q": "fresh"}).content.decode()
-    assert "Fresh peel" in found
-    assert "Overdue peel" not in found
+    def titles(**query) -> set[str]:
+        page = staff.get(listing, query).content.decode()
+        return {t for t in ("Overdue", "Fresh", "Changed", "Draft") if f"{t} peel" in page}
+
+    assert titles(review="overdue") == {"Overdue"}
+    assert titles(review="changed") == {"Changed"}
+    assert titles(review="never") == {"Changed", "Draft"}
+    assert titles(q="fresh") == {"Fresh"}
 
 
 def test_a_save_records_who_and_moves_the_version_on(staff, peel):
@@ -136,25 +136,41 @@ def test_line_breaks_from_a_browser_neither_look_like_changes_nor_reach_the_copy
     assert latest.revision.get_comment() == "Changed Summary."
 
 
-def test_publish_makes_a_draft_public_and_says_where(staff, draft):
+def test_publish_without_review_puts_a_draft_live_with_the_notice(staff, draft):
     data = opened(staff, draft)
-    data["_publish"] = "Publish"
+    data["_publish"] = "Save and publish now, without review"
     response = staff.post(change_url(draft), data, follow=True)
     draft.refresh_from_db()
     assert draft.status == Treatment.Status.PUBLISHED
-    assert "“Secret Draft” is published: patients can see it at" in response.content.decode()
-    assert staff.get("/treatments/secret-draft/").status_code == 200
+    assert "Live now: patients see it at" in response.content.decode()
     staff.logout()
-    assert staff.get("/treatments/secret-draft/").status_code == 200
+    page = staff.get("/treatments/secret-draft/")
+    assert page.status_code == 200
+    assert "has not yet been checked by a clinician" in page.content.decode()
 
 
 def test_publish_with_a_later_time_waits_for_it(staff, draft):
     data = opened(staff, draft)
     data["publish_at_0"] = (timezone.localdate() + datetime.timedelta(days=2)).isoformat()
     data["publish_at_1"] = "09:00:00"
-    data["_publish"] = "Publish"
+    data["_publish"] = "Save and publish now, without review"
     response = staff.post(change_url(draft), data, follow=True)
-    assert "is published and goes live on" in response.content.decode()
+    assert "Goes live on" in response.content.decode()
+    staff.logout()
+    assert staff.get("/treatments/secret-draft/").status_code == 404
+
+
+def test_without_sign_off_required_there_is_no_way_round_review_in_production(
+    staff, draft, settings
+):
+    settings.CLINICAL_SIGNOFF_REQUIRED = True
+    html = staff.get(change_url(draft)).content.decode()
+    assert 'name="_submit"' in html
+    assert 'name="_publish"' not in html
+    data = opened(staff, draft)
+    data["_publish"] = "forged"
+    response = staff.post(change_url(draft), data, follow=True)
+    assert "publishes only what a clinician has approved" in response.content.decode()
     staff.logout()
     assert staff.get("/treatments/secret-draft/").status_code == 404
 

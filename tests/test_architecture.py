@@ -20,6 +20,10 @@ higher layer nor from a sibling of the same layer. The app's entry points at its
 root (``apps``, ``admin``, ``urls``, ``templatetags``, ``management``) may import any
 part, and no part imports them. Nothing in the app imports the project
 (``clinic_site``), which wires the app in, not the other way round.
+
+The page cache (``clinic_site/pagecache``) is an app of its own that any Django site
+could use: it imports neither ``treatments`` nor the rest of ``clinic_site``, and is
+told what to watch by a setting.
 """
 
 import ast
@@ -29,6 +33,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 APP = REPO / "treatments"
+PAGE_CACHE_APP = ("clinic_site", "pagecache")
 
 LAYERS = {
     "text": 0,
@@ -39,9 +44,7 @@ LAYERS = {
     "seo": 3,
     "editorial": 4,
 }
-ENTRY_POINTS = {"apps", "admin", "urls", "templatetags", "management", "migrations"}
-# Modules still waiting to move into the page cache app (issue 14, part 5).
-NOT_YET_PLACED = {"page_cache", "content_version"}
+ENTRY_POINTS = {"apps", "admin", "checks", "urls", "templatetags", "management", "migrations"}
 
 
 def module_name(path: Path) -> str:
@@ -87,7 +90,7 @@ def app_modules() -> list[Path]:
 
 def violations(path: Path) -> list[str]:
     here = part_of(module_name(path))
-    if here in ENTRY_POINTS or here in NOT_YET_PLACED:
+    if here in ENTRY_POINTS:
         return []
     found, seen = [], set()
     for line, target in imports_of(path):
@@ -102,8 +105,6 @@ def violations(path: Path) -> list[str]:
             continue
         elif there in ENTRY_POINTS:
             found.append(f"{where}: no part imports an entry point ({there})")
-        elif there in NOT_YET_PLACED:
-            continue
         elif there not in LAYERS:
             found.append(f"{where}: '{there}' is not a known part; add it to LAYERS")
         elif here not in LAYERS:
@@ -126,7 +127,7 @@ def test_modules_at_the_root_are_entry_points():
     loose = {
         p.stem for p in APP.glob("*.py") if p.stem != "__init__" and p.stem not in ENTRY_POINTS
     }
-    assert loose <= NOT_YET_PLACED, f"Put these in a part: {sorted(loose - NOT_YET_PLACED)}"
+    assert not loose, f"Put these in a part: {sorted(loose)}"
 
 
 @pytest.mark.parametrize("path", app_modules(), ids=lambda p: str(p.relative_to(APP)))
@@ -134,16 +135,26 @@ def test_imports_point_down(path):
     assert not violations(path), "\n".join(violations(path))
 
 
+def fake_module(tmp_path: Path, monkeypatch, name: str, source: str) -> Path:
+    """A module ``name`` (a path such as ``treatments/models/bad.py``) holding ``source``,
+    in a repository at ``tmp_path`` that the walks read instead of this one."""
+    fake = tmp_path / name
+    fake.parent.mkdir(parents=True)
+    fake.write_text(source)
+    monkeypatch.setattr(f"{__name__}.REPO", tmp_path)
+    return fake
+
+
 def test_the_walk_catches_an_upward_import(tmp_path, monkeypatch):
     """A model importing a view must fail, or the test above proves nothing."""
-    fake = tmp_path / "treatments" / "models" / "bad.py"
-    fake.parent.mkdir(parents=True)
-    fake.write_text(
+    fake = fake_module(
+        tmp_path,
+        monkeypatch,
+        "treatments/models/bad.py",
         "from treatments.public.views import home\n"
         "from ..editorial import history\n"
-        "def late():\n    from clinic_site import urls\n"
+        "def late():\n    from clinic_site import urls\n",
     )
-    monkeypatch.setattr(f"{__name__}.REPO", tmp_path)
     found = violations(fake)
     assert len(found) == 3, found
     assert "models (layer 1) may not import public (layer 3)" in found[0]
@@ -152,8 +163,42 @@ def test_the_walk_catches_an_upward_import(tmp_path, monkeypatch):
 
 
 def test_siblings_do_not_import_each_other(tmp_path, monkeypatch):
-    fake = tmp_path / "treatments" / "seo" / "bad.py"
-    fake.parent.mkdir(parents=True)
-    fake.write_text("from treatments.public import checklist\n")
-    monkeypatch.setattr(f"{__name__}.REPO", tmp_path)
+    source = "from treatments.public import checklist\n"
+    fake = fake_module(tmp_path, monkeypatch, "treatments/seo/bad.py", source)
     assert any("seo (layer 3) may not import public" in v for v in violations(fake))
+
+
+def page_cache_violations(path: Path) -> list[str]:
+    """Imports of ``path`` (a module of the page cache app) from the site it serves."""
+    found = []
+    for line, target in imports_of(path):
+        names = tuple(target.split("."))
+        if names[0] == "treatments" or (names[0] == "clinic_site" and names[:2] != PAGE_CACHE_APP):
+            found.append(f"{path.relative_to(REPO)}:{line} imports {target}")
+    return found
+
+
+def page_cache_modules() -> list[Path]:
+    return sorted(REPO.joinpath(*PAGE_CACHE_APP).rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", page_cache_modules(), ids=lambda p: p.name)
+def test_the_page_cache_imports_nothing_of_the_site_it_serves(path):
+    found = page_cache_violations(path)
+    assert not found, "the page cache is told by settings, never imports:\n" + "\n".join(found)
+
+
+def test_the_page_cache_walk_catches_an_import_of_the_site(tmp_path, monkeypatch):
+    fake = fake_module(
+        tmp_path,
+        monkeypatch,
+        "clinic_site/pagecache/bad.py",
+        "from clinic_site.pagecache import versions\n"
+        "from treatments.models import Treatment\n"
+        "def late():\n    from .. import middleware\n    import clinic_site\n",
+    )
+    found = page_cache_violations(fake)
+    lines = {int(violation.split(":")[1].split()[0]) for violation in found}
+    # Line 1 imports the app itself; lines 2, 4 (relative: clinic_site.middleware) and 5
+    # import the site.
+    assert lines == {2, 4, 5}, found

@@ -12,8 +12,14 @@ import pytest
 from django.utils import timezone
 
 from tests.conftest import make_treatment
-from treatments.models import Reminder
-from treatments.public.calendar import Event, build_calendar, escape_text, fold
+from treatments.models import SiteSettings
+from treatments.public.calendar import (
+    OUT_OF_HOURS_FALLBACK,
+    Event,
+    build_calendar,
+    escape_text,
+    fold,
+)
 
 NOW = datetime.datetime(2027, 1, 20, 9, 30, tzinfo=datetime.UTC)
 
@@ -66,14 +72,13 @@ def test_the_raw_file_keeps_rfc_5545s_line_rules():
 
 @pytest.fixture
 def peel(db):
-    treatment = make_treatment()
-    for days, title in [
-        (1, "Mineral makeup is fine again"),
-        (3, "Active skin care, if calm"),
-        (28, "Next session may be due"),
-    ]:
-        Reminder.objects.create(treatment=treatment, after_days=days, title=title)
-    return treatment
+    return make_treatment(
+        reminders=[
+            (1, "Mineral makeup is fine again"),
+            (3, "Active skin care, if calm"),
+            (28, "Next session may be due"),
+        ]
+    )
 
 
 @pytest.fixture
@@ -236,8 +241,7 @@ def test_no_reminders_or_no_such_treatment_is_not_found(client, db):
 
 
 def test_a_draft_has_no_calendar_for_the_public(client, db):
-    draft = make_treatment(status="draft")
-    Reminder.objects.create(treatment=draft, after_days=1, title="x")
+    make_treatment(status="draft", reminders=[(1, "x")])
     assert _download(client, "2027-01-01").status_code == 404
 
 
@@ -249,3 +253,40 @@ def test_the_aftercare_sheet_offers_the_reminders_form_and_the_other_sheet_does_
     assert "<strong>Day 28:</strong> Next session may be due" in html
     assert 'class="reminders no-print"' in html
     assert "treatment-date" not in client.get("/treatments/peel/before/").content.decode()
+
+
+# -- What each reminder says about reaching the clinic ------------------------------------
+
+
+def test_each_reminder_says_how_to_reach_the_clinic(client, peel, today):
+    SiteSettings.objects.create(
+        clinic_name="Riverside Skin",
+        phone="020 7946 0000",
+        opening_hours="Monday-Friday 09:00-18:00\nSaturday 10:00-14:00",
+        booking_url="https://booking.example/riverside",
+        address="1 River Street\nLondon",
+        out_of_hours="If we are closed, call your out-of-hours health service.",
+    )
+    events = _events(_download(client, "2027-11-20"))
+    for event in events:
+        lines = str(event["DESCRIPTION"]).split("\n")
+        assert lines[2:] == [
+            "If you are worried about your skin, call Riverside Skin on 020 7946 0000 "
+            "(Monday-Friday 09:00-18:00; Saturday 10:00-14:00).",
+            "If we are closed, call your out-of-hours health service.",
+            "Book a visit: https://booking.example/riverside",
+            "Riverside Skin, 1 River Street, London",
+            "Aftercare guide: http://127.0.0.1:8000/treatments/peel/aftercare/",
+        ]
+
+
+def test_without_the_clinics_details_a_reminder_still_says_what_to_do(client, peel, today):
+    SiteSettings.objects.create(out_of_hours="")
+    (event, *_) = _events(_download(client, "2027-11-20"))
+    lines = str(event["DESCRIPTION"]).split("\n")
+    assert lines[2:] == [
+        "If you are worried about your skin, ask at your next visit, "
+        "or call the clinic where you booked.",
+        OUT_OF_HOURS_FALLBACK,
+        "Aftercare guide: http://127.0.0.1:8000/treatments/peel/aftercare/",
+    ]

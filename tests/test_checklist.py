@@ -94,11 +94,14 @@ def test_phone_only_books_by_phone(client, peel):
 
 
 def test_without_link_or_phone_the_page_still_says_how_to_book(client, peel):
+    """Never "please contact us" with no way to: it says where to find the number."""
     SiteSettings.objects.create(clinic_name="Riverside Skin")
     box = _book_box(client)
     assert "href=" not in box.split("data-talk-first")[0]
-    assert "To book, please contact Riverside Skin." in box
-    assert "Please contact Riverside Skin before you book." in box
+    assert "To book, call or visit Riverside Skin." in box
+    assert "search online for Riverside Skin to find it" in box
+    assert "Ask us at your next visit, or call Riverside Skin before you book." in box
+    assert "Please contact" not in box
 
 
 def test_no_reasons_means_no_checklist_but_still_a_way_to_book(client, db):

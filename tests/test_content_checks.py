@@ -6,10 +6,11 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from tests.conftest import CONTENT_DIR
-from tests.test_content_format import GOOD
+from tests.conftest import CONTENT_DIR, make_treatment
+from tests.test_content_format import GOOD, PUBLISHABLE
 from treatments.content.checks import check_document
 from treatments.content.file_format import parse_text
+from treatments.models.workflow import publish_without_review, refresh_working_hash, sign
 
 TODAY = datetime.date(2026, 11, 22)
 PLAIN_ANSWER = " ".join(["You can go back to work the next day."] * 6)
@@ -19,7 +20,7 @@ def findings(text: str, known_slugs=frozenset(), known_pages=frozenset({"about"}
     """The findings for a document, by where they point, with no database needed."""
     by_where: dict[str, list[str]] = {}
     checked = check_document(
-        parse_text(text), today=TODAY, known_slugs=set(known_slugs), known_pages=set(known_pages)
+        parse_text(text), known_slugs=set(known_slugs), known_pages=set(known_pages)
     )
     for finding in checked:
         by_where.setdefault(finding.where, []).append(finding.message)
@@ -38,14 +39,16 @@ def test_a_long_description_is_reported_with_its_length():
     assert "has 271 characters; search engines show 50-160" in found["description"][0]
 
 
-def test_an_overdue_review_is_reported():
-    assert (
-        "was due on 01 November 2025"
-        in findings(GOOD.replace("next_review: 2027-11-01", "next_review: 2025-11-01"))[
-            "next_review"
-        ][0]
-    )
-    assert "next_review" not in findings(GOOD)
+@pytest.mark.django_db
+def test_an_overdue_clinical_review_is_reported_by_check_content():
+    treatment = make_treatment("chemical-peel")
+    digest = refresh_working_hash(treatment)
+    sign(treatment, digest, None, "imported", on=TODAY.replace(year=2024), name="Dr A", title="GP")
+    publish_without_review(treatment, None)
+    out = StringIO()
+    with pytest.raises(CommandError):
+        call_command("check_content", "chemical-peel", stdout=out)
+    assert "[review] The clinical review was due on 22 November 2025" in out.getvalue()
 
 
 def test_hard_reading_is_reported_per_section():
@@ -121,7 +124,7 @@ def test_check_content_fails_with_a_readable_report(tmp_path):
     folder = tmp_path / "treatments"
     folder.mkdir()
     (folder / "chemical-peel.md").write_text(GOOD)
-    call_command("import_content", str(tmp_path), verbosity=0)
+    call_command("import_content", str(tmp_path), allow_incomplete=True, verbosity=0)
     out = StringIO()
     with pytest.raises(CommandError, match="1 of 1 treatments need attention"):
         call_command("check_content", "chemical-peel", stdout=out)
@@ -132,3 +135,19 @@ def test_check_content_fails_with_a_readable_report(tmp_path):
 def test_check_content_names_unknown_slugs():
     with pytest.raises(CommandError, match="No treatment with slug: nope"):
         call_command("check_content", "nope")
+
+
+def test_citations_must_point_at_a_listed_source_and_each_source_be_cited():
+    text = PUBLISHABLE.replace(
+        "status: published\n",
+        "status: published\nsources:\n  - key: fda\n    title: T\n    publisher: P\n"
+        "    year: 2024\n    url: https://example.org/\n  - key: cdc\n    title: T\n"
+        "    publisher: P\n    year: 2024\n    url: https://example.org/\n",
+    ).replace(
+        "A peel uses a mild acid.",
+        "A peel uses a mild acid ([FDA](#source-fda), [x](#source-nih)).",
+    )
+    links = findings(text)["links"]
+    assert "The source 'cdc' is never cited." in links
+    assert "'#source-nih' points to no part of this page." in links
+    assert not any("source-fda" in message for message in links)

@@ -225,3 +225,95 @@ def test_smooth_scrolling_and_transitions_only_without_reduced_motion(
     duration = box.evaluate("el => getComputedStyle(el).transitionDuration")
     context.close()
     assert (duration == "0s") == (motion == "reduce")
+
+
+# -- Moving around a long page, and the frame of every page -------------------------------
+
+
+def _tab_into_main(page) -> str:
+    """Press Tab from the top until focus enters main; return where it landed."""
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        where = page.evaluate(
+            """() => { const el = document.activeElement;
+              return el.closest("main") ? (el.closest("nav.toc") ? "contents: " : "") +
+                el.textContent.trim() : null; }"""
+        )
+        if where:
+            return where
+    raise AssertionError("Tab never reached the main content")
+
+
+@in_browser
+@live
+def test_on_a_desktop_tab_reaches_the_contents_first(browser, treatment_url):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(treatment_url)
+    assert _tab_into_main(page) == "contents: Overview"
+    context.close()
+
+
+@in_browser
+@live
+@pytest.mark.parametrize("javascript", [True, False])
+def test_on_a_phone_each_section_leads_back_to_the_contents(browser, treatment_url, javascript):
+    # Reduced motion: the jump is instant, so where it lands can be measured at once.
+    context = browser.new_context(
+        viewport={"width": 375, "height": 800},
+        java_script_enabled=javascript,
+        reduced_motion="reduce",
+    )
+    page = context.new_page()
+    page.goto(treatment_url + "#risks")
+    back = page.locator("#risks").locator("xpath=..").get_by_role("link", name="Back to contents")
+    assert back.is_visible()
+    back.click()
+    page.wait_for_url("**/#contents", timeout=5000)
+    contents = page.locator("#contents")
+    box = contents.bounding_box()
+    assert 0 <= box["y"] < 100, box
+    assert page.get_by_role("link", name="Back to contents").count() >= 10
+    context.close()
+
+
+@in_browser
+@live
+def test_on_a_desktop_the_contents_stay_in_view_and_need_no_way_back(browser, treatment_url):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, reduced_motion="reduce")
+    page = context.new_page()
+    page.goto(treatment_url + "#risks")
+    assert page.evaluate("window.scrollY") > 2000
+    box = page.locator("#contents").bounding_box()
+    assert 0 <= box["y"] < 900, box
+    assert not page.get_by_role("link", name="Back to contents").first.is_visible()
+    context.close()
+
+
+@in_browser
+@live
+@pytest.mark.parametrize("path", ["/", "/treatments/", "/treatments/microneedling/", "/about/"])
+def test_the_header_and_the_main_column_share_a_left_edge(browser, treatment_url, path):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(treatment_url.replace("/treatments/microneedling/", path))
+    name = page.locator(".site-name").bounding_box()
+    heading = page.locator("h1").bounding_box()
+    footer = page.locator(".site-footer .wrap > *").first.bounding_box()
+    context.close()
+    assert abs(name["x"] - heading["x"]) <= 1, (name, heading)
+    assert abs(footer["x"] - heading["x"]) <= 1, (footer, heading)
+
+
+@in_browser
+@live
+@pytest.mark.parametrize("width", [375, 1280])
+def test_a_short_page_fills_the_window_with_the_footer_at_the_bottom(browser, treatment_url, width):
+    context = browser.new_context(viewport={"width": width, "height": 2000})
+    page = context.new_page()
+    page.goto(treatment_url.replace("/treatments/microneedling/", "/no-such-page/"))
+    footer = page.locator(".site-footer").bounding_box()
+    scroll_height = page.evaluate("document.documentElement.scrollHeight")
+    context.close()
+    assert scroll_height == 2000
+    assert footer["y"] + footer["height"] == pytest.approx(2000, abs=1)

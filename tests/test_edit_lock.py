@@ -74,6 +74,12 @@ def test_a_save_from_an_old_version_raises_and_writes_nothing(peel):
 
 
 def test_the_second_of_two_editors_is_refused_and_shown_what_changed(sam, alex, peel):
+    # At a glance and reminders filled in: neither editor touches them, and the panel
+    # must not say they did.
+    with reversion.create_revision():
+        peel.reminders.create(after_days=1, title="Makeup again")
+        peel.duration, peel.numbing = "About an hour", "Cream first"
+        peel.save()
     sams_copy = opened(sam, peel)
     alexs_copy = opened(alex, peel)
 
@@ -88,11 +94,17 @@ def test_the_second_of_two_editors_is_refused_and_shown_what_changed(sam, alex, 
     assert "Sam saved this treatment while you were editing it" in html
     assert "Open the latest version in a new tab" in html
     # What Sam changed, and what Alex changed, each against the version they both opened.
-    sam_part, alex_part = html.split("What Sam changed", 1)[1].split("What you changed", 1)
+    panel = html.split('<section class="edit-conflict"', 1)[1].split("</section>", 1)[0]
+    sam_part, alex_part = panel.split("What Sam changed", 1)[1].split("What you changed", 1)
     assert "<ins>minute or two.</ins>" in sam_part
     assert "Chemical" not in sam_part
     assert "<ins>Chemical peel</ins>" in alex_part
     assert "minute" not in alex_part
+    # Named as the edit page names them, and nothing either of them left alone.
+    assert "<dt>Question 1</dt>" in sam_part
+    assert "<dt>The page: Title</dt>" in alex_part
+    for untouched in ("At a glance", "Aftercare reminders", "duration", "reminders:"):
+        assert untouched not in sam_part + alex_part
     # Alex's typing is still in the form, and nothing of it was saved.
     assert form_data(html, FORM)["title"] == "Chemical peel"
     peel.refresh_from_db()

@@ -115,7 +115,10 @@ def test_restore_puts_text_questions_and_address_back_and_keeps_the_old_address(
 
     page = staff.get(url("restore", peel.pk, first.pk)).content.decode()
     assert "This is what would change" in page
-    assert "<ins>It can sting a little.</ins>" in page or "It can sting a little." in page
+    # Each part named as the edit page names it, compared word by word.
+    assert "<dt>Question 1</dt>" in page
+    assert "<ins>can sting a little.</ins>" in page
+    assert "<dt>The page: Slug</dt>" in page
     expected = form_data(page.replace("<form method", '<form id="restore" method'), "restore")
     response = staff.post(url("restore", peel.pk, first.pk), expected, follow=True)
     assert "Restored the version saved" in response.content.decode()
@@ -163,7 +166,10 @@ def test_the_revert_form_of_the_revision_package_leads_to_the_restore_page(staff
 
 
 def test_a_deleted_treatment_is_recovered_with_its_questions_and_old_addresses(staff, client, peel):
-    edit(staff, peel, slug="chemical-peel")
+    edit(staff, peel, slug="chemical-peel", _publish="Publish")
+    # A page patients can see is taken off the site before it may be deleted.
+    assert staff.post(url("delete", peel.pk), {"post": "yes"}).status_code == 403
+    edit(staff, peel, _unpublish="Take off the site")
     response = staff.post(url("delete", peel.pk), {"post": "yes"})
     assert response.status_code == 302
     assert client.get("/treatments/chemical-peel/").status_code == 410
@@ -180,6 +186,9 @@ def test_a_deleted_treatment_is_recovered_with_its_questions_and_old_addresses(s
     treatment = Treatment.objects.get(slug="chemical-peel")
     assert treatment.pk == peel.pk
     assert treatment.faqs.count() == 2
+    # Recovered as the working copy: a draft until it is published again.
+    assert "<strong>Draft</strong>" in client.get("/treatments/chemical-peel/").content.decode()
+    edit(staff, treatment, _publish="Publish")
     assert client.get("/treatments/chemical-peel/").status_code == 200
     # Its earlier address redirects to it again.
     response = client.get("/treatments/peel/")

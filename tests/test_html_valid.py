@@ -1,7 +1,8 @@
 """Every kind of public page is valid HTML by the Nu HTML Checker (vnu.jar).
 
-The pages crawlers index, the 404 and 410 pages, the printable care sheets and a
-search results page.
+The pages crawlers index, the 404 and 410 pages, the printable care sheets, a search
+results page and a later page of the list of treatments, with the treatment page showing
+its drawing and recovery timeline.
 
 The pages are rendered through the test client into a temporary folder and checked
 in one JVM call, because the checker takes seconds to start. A page known to be
@@ -13,7 +14,6 @@ Either missing skips the test, except under CI=true, where it fails.
 """
 
 import json
-import os
 import shutil
 import subprocess
 import time
@@ -21,7 +21,9 @@ import time
 import pytest
 
 from tests.conftest import REPO
-from tests.public_site import OTHER_PAGES, PUBLIC_PAGES, build_public_site
+from tests.public_site import OTHER_PAGES, PUBLIC_PAGES
+from tests.tools import require
+from tests.ui_site import UI_PAGES, build_ui_site
 
 pytestmark = pytest.mark.django_db
 
@@ -33,26 +35,18 @@ INVALID_PAGE = (
 )
 
 
-def _require(available: bool, message: str) -> None:
-    if available:
-        return
-    if os.environ.get("CI") == "true":
-        pytest.fail(message)
-    pytest.skip(message)
-
-
 @pytest.fixture
 def vnu() -> list[str]:
     java = shutil.which("java")
-    _require(java is not None, "java not found: install Debian's default-jre-headless")
-    _require(VNU_JAR.exists(), f"{VNU_JAR} not found: run `npm ci` (make test does)")
+    require(java is not None, "java not found: install Debian's default-jre-headless")
+    require(VNU_JAR.exists(), f"{VNU_JAR} not found: run `npm ci` (make test does)")
     return [java, "-jar", str(VNU_JAR)]
 
 
 def test_every_public_page_is_valid_html(client, vnu, tmp_path):
-    build_public_site()
+    build_ui_site()
     files = []
-    for name, url, status in PUBLIC_PAGES + OTHER_PAGES:
+    for name, url, status in PUBLIC_PAGES + OTHER_PAGES + UI_PAGES:
         response = client.get(url)
         assert response.status_code == status, url
         path = tmp_path / f"{name}.html"

@@ -1,12 +1,15 @@
 """Uploaded pictures: checked by content, stripped of metadata, stored and served safely."""
 
+import errno
 import io
+import logging
 import struct
 import zlib
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
-from django.core.files.storage import default_storage
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image as PILImage
@@ -15,6 +18,7 @@ from PIL import ImageCms
 from tests.conftest import make_treatment
 from treatments.media.pictures import MAX_BYTES, ImageRejected, process_upload
 from treatments.models import Image
+from treatments.models.image import PictureNotStored
 
 GPS_IFD = 0x8825
 XMP = (
@@ -350,3 +354,93 @@ def test_a_figure_pasted_into_a_section_shows_on_the_page(client, media, db):
         f'<img alt="Cheek after treatment" decoding="async" loading="lazy" '
         f'src="{image.figure_url}">'
     ) in html
+
+
+# -- Storage failures: nothing kept, a reason on the form, the cause in the log ----------
+
+
+class FailingStorage(FileSystemStorage):
+    """Stores ``fail_after`` files, then fails: a full disk writes half of the next file
+    first (as a real one does), a folder the site may not write to writes nothing."""
+
+    def __init__(self, fail_after: int = 1, error: str = "ENOSPC", **kwargs):
+        super().__init__(**kwargs)
+        self.fail_after = fail_after
+        self.error = error
+        self.saved = 0
+
+    def _save(self, name, content):
+        if self.saved < self.fail_after:
+            self.saved += 1
+            return super()._save(name, content)
+        if self.error == "EACCES":
+            raise PermissionError(errno.EACCES, "Permission denied", self.path(name))
+        path = Path(self.path(name))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = content.read()
+        path.write_bytes(data[: len(data) // 2])
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+
+@pytest.fixture
+def failing_storage(settings, tmp_path):
+    def install(fail_after: int, error: str = "ENOSPC"):
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "default": {
+                "BACKEND": "tests.test_images.FailingStorage",
+                "OPTIONS": {
+                    "fail_after": fail_after,
+                    "error": error,
+                    "location": str(tmp_path / "media"),
+                },
+            },
+        }
+        return tmp_path / "media"
+
+    return install
+
+
+def files_under(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+
+
+@pytest.mark.parametrize("fail_after", [0, 1, 2])
+def test_a_storage_failure_part_way_leaves_no_file_behind(failing_storage, fail_after):
+    folder = failing_storage(fail_after)
+    result = process_upload(io.BytesIO(photo()))
+    assert len(result.renditions) == 2  # master + 2: the failure is part-way for each N
+    image = Image(alt_text="Cheek")
+    with pytest.raises(PictureNotStored) as caught:
+        image.store(result)
+    assert caught.value.cause == "storage_full"
+    assert files_under(folder) == []
+
+
+@pytest.mark.parametrize(
+    ("error", "fail_after", "cause", "words"),
+    [
+        ("ENOSPC", 2, "storage_full", "the website has run out of space to keep pictures"),
+        ("EACCES", 0, "storage_not_allowed", "the website is not allowed to write to its"),
+    ],
+)
+def test_a_failed_upload_says_why_on_the_form_and_logs_the_cause(
+    editor_client, failing_storage, caplog, error, fail_after, cause, words
+):
+    folder = failing_storage(fail_after, error)
+    with caplog.at_level(logging.ERROR, logger="treatments.models.image"):
+        response = upload(editor_client, photo(), alt="Cheek after three sessions")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f"The picture was not saved: {words}" in html
+    assert "Nothing was kept. Please tell the person who looks after the website." in html
+    # What the person typed is still there; the picture must be chosen again.
+    assert 'value="Cheek after three sessions"' in html
+    assert not Image.objects.exists()
+    assert files_under(folder) == []
+    (record,) = [r for r in caplog.records if r.name == "treatments.models.image"]
+    assert record.cause == cause
+    assert record.errno == error
+    assert record.files_written == fail_after
+    assert record.files_left_behind == ""
+    assert cause in record.getMessage()

@@ -7,8 +7,13 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from tests.conftest import CONTENT_DIR
-from tests.test_content_format import GOOD
-from treatments.models import Page, Treatment
+from tests.test_content_format import GOOD as INCOMPLETE
+from tests.test_content_format import PUBLISHABLE as GOOD
+from treatments.content.file_format import parse_text
+from treatments.models import Page, Publication, ReviewEvent, Treatment
+from treatments.models.document import clinical_hash
+
+# GOOD is finished enough to publish at once; INCOMPLETE lacks most sections.
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +38,7 @@ def test_import_creates_treatments_with_sections_and_faqs(content):
     assert "chemical-peel: created" in output
     peel = Treatment.objects.get(slug="chemical-peel")
     assert peel.status == "published"
-    assert [s.kind for s in peel.sections.all()] == ["overview", "aftercare"]
+    assert [s.kind for s in peel.sections.all()][:2] == ["overview", "aftercare"]
     assert peel.faqs.count() == 2
     assert "<h3" in peel.sections.get(kind="aftercare").body_html
 
@@ -54,9 +59,9 @@ def test_an_edited_file_updates_the_treatment(content):
 def test_removing_a_front_matter_key_clears_the_field(content):
     run("import_content", str(content))
     path = content / "treatments" / "chemical-peel.md"
-    path.write_text(GOOD.replace("reviewed_by: Dr Test\n", ""))
+    path.write_text(GOOD.replace("duration: About 30 minutes\n", ""))
     run("import_content", str(content))
-    assert Treatment.objects.get().reviewed_by == ""
+    assert Treatment.objects.get().duration == ""
 
 
 def test_admin_edits_are_kept_unless_forced(content):
@@ -88,7 +93,7 @@ def test_one_bad_file_stops_the_whole_import(content):
     )
     with pytest.raises(CommandError) as caught:
         run("import_content", str(content))
-    assert "zz-broken.md, line 12" in str(caught.value)
+    assert "zz-broken.md, line 11" in str(caught.value)
     assert "Unknown section '## Intro'" in str(caught.value)
     assert not Treatment.objects.exists()
 
@@ -137,6 +142,127 @@ def test_import_export_import_is_a_fixed_point_byte_for_byte(tmp_path):
     assert sorted(p.relative_to(second) for p in second.glob("*/*.md")) == [
         p.relative_to(CONTENT_DIR) for p in shipped
     ]
+
+
+def live(slug: str = "chemical-peel"):
+    return Publication.objects.live().filter(slug=slug).first()
+
+
+def test_an_unfinished_page_marked_published_stops_the_import(content):
+    (content / "treatments" / "chemical-peel.md").write_text(INCOMPLETE)
+    with pytest.raises(CommandError) as caught:
+        run("import_content", str(content))
+    message = str(caught.value)
+    assert "chemical-peel.md, line 8: This page is not ready to publish" in message
+    assert "Missing sections: How it works" in message
+    assert not Treatment.objects.exists()
+
+
+def test_a_front_matter_only_file_is_refused_or_loaded_as_a_draft(content):
+    front_matter_only = GOOD.split("\n## ", 1)[0] + "\n"
+    (content / "treatments" / "chemical-peel.md").write_text(front_matter_only)
+    with pytest.raises(CommandError, match="not ready to publish"):
+        run("import_content", str(content))
+
+    output = run("import_content", str(content), "--allow-incomplete")
+    assert "not ready to publish, loaded as a draft: Missing sections: Overview" in output
+    assert Treatment.objects.get().status == "draft"
+    assert live() is None
+
+
+def test_without_a_sign_off_a_page_goes_live_with_the_notice_only_where_allowed(
+    content, settings, client
+):
+    output = run("import_content", str(content))
+    assert "chemical-peel: created; published without clinical review" in output
+    assert live().signoff is None
+    assert (
+        "has not yet been checked by a clinician"
+        in client.get("/treatments/chemical-peel/").content.decode()
+    )
+
+    settings.CLINICAL_SIGNOFF_REQUIRED = True
+    (content / "treatments" / "chemical-peel.md").write_text(
+        GOOD.replace("Keep it cool.", "Keep it cool and clean.")
+    )
+    output = run("import_content", str(content))
+    assert "not on the site: no clinician has approved this text" in output
+    assert "patients still see the approved version" in output
+    assert (
+        "Keep it cool and clean." not in client.get("/treatments/chemical-peel/").content.decode()
+    )
+
+
+def _signed(text: str, *, for_text: str | None = None) -> str:
+    """``text`` with a sign-off of ``for_text`` (by default, of ``text`` itself)."""
+    digest = clinical_hash(parse_text(for_text or text))
+    signoff = (
+        "signoff:\n  reviewer: Dr A. Example\n  title: Consultant dermatologist, GMC 1234567\n"
+        f"  date: 2026-11-20\n  content_hash: {digest}\n---"
+    )
+    front_matter_end = text.index("\n---\n", 4)
+    return text[:front_matter_end] + "\n" + signoff + text[front_matter_end + 4 :]
+
+
+def test_a_sign_off_counts_only_for_the_text_it_was_given_for(content, settings, client):
+    settings.CLINICAL_SIGNOFF_REQUIRED = True
+    signed = _signed(
+        GOOD.replace("status: published\n", "status: published\npublish_at: 2027-01-31 09:00:00\n")
+    )
+    (content / "treatments" / "chemical-peel.md").write_text(signed)
+    output = run("import_content", str(content))
+    assert "published, approved by Dr A. Example on 20 Nov 2026" in output
+    publication = Publication.objects.filter(slug="chemical-peel").get()
+    assert publication.signoff.reviewer_name == "Dr A. Example"
+    assert publication.live_from.year == 2027  # waits for its publish_at
+    assert "unchanged" in run("import_content", str(content))
+    assert Publication.objects.count() == 1
+
+    changed = _signed(GOOD.replace("Keep it cool.", "Keep it warm."), for_text=GOOD)
+    (content / "treatments" / "chemical-peel.md").write_text(changed)
+    output = run("import_content", str(content))
+    assert "imported as not reviewed: its sign-off is for other text" in output
+    assert "not on the site" in output
+    assert ReviewEvent.objects.filter(action="imported_unreviewed").count() == 1
+
+
+def test_export_writes_the_sign_off_back_only_while_the_text_is_unchanged(content, tmp_path):
+    signed = _signed(GOOD)
+    (content / "treatments" / "chemical-peel.md").write_text(signed)
+    run("import_content", str(content))
+    run("export_content", str(tmp_path / "out"))
+    assert (tmp_path / "out" / "treatments" / "chemical-peel.md").read_text() == signed
+
+    peel = Treatment.objects.get()
+    peel.title = "Chemical peels"
+    peel.save()
+    run("export_content", str(tmp_path / "again"))
+    assert "signoff:" not in (tmp_path / "again" / "treatments" / "chemical-peel.md").read_text()
+
+
+def test_files_removed_from_the_folder_are_reported_and_pruned_only_when_asked(content):
+    (content / "treatments" / "other-peel.md").write_text(
+        GOOD.replace("slug: chemical-peel", "slug: other-peel")
+    )
+    run("import_content", str(content))
+    (content / "treatments" / "other-peel.md").unlink()
+    output = run("import_content", str(content))
+    assert "treatments/other-peel: not in the content folder; still on the site" in output
+    assert live("other-peel") is not None
+
+    output = run("import_content", str(content), "--prune")
+    assert "taken off the site (--prune); its history is kept" in output
+    assert live("other-peel") is None
+    assert Treatment.objects.filter(slug="other-peel").exists()
+
+
+def test_status_draft_in_a_file_takes_a_live_page_off(content):
+    run("import_content", str(content))
+    (content / "treatments" / "chemical-peel.md").write_text(
+        GOOD.replace("status: published", "status: draft")
+    )
+    assert "taken off the site (status: draft)" in run("import_content", str(content))
+    assert live() is None
 
 
 PAGE = """---

@@ -88,14 +88,31 @@ def test_the_lockout_does_not_reveal_whether_a_user_exists(client, settings, sta
     assert "editor" not in real[-1].content.decode()
 
 
-def test_a_lockout_is_per_source_address(client, settings, staff):
+@pytest.fixture
+def colleague(db) -> User:
+    return User.objects.create_user("reception", "reception@example.com", PASSWORD, is_staff=True)
+
+
+@pytest.mark.parametrize("colleague_ip", ["203.0.113.7", "198.51.100.4"])
+def test_five_bad_tries_against_one_account_do_not_lock_out_another(
+    client, settings, staff, colleague, colleague_ip
+):
+    """Staff share the clinic's address: one person's typos must not lock everyone out."""
     for _ in range(5):
         _sign_in(client, settings, "editor", "wrong", ip="203.0.113.7")
     assert _sign_in(client, settings, "editor", PASSWORD, ip="203.0.113.7").status_code == 429
-    # A colleague at another address signs in as usual.
-    response = _sign_in(client, settings, "editor", PASSWORD, ip="198.51.100.4")
+    # A colleague signs in as usual, from the same address or another.
+    response = _sign_in(client, settings, "reception", PASSWORD, ip=colleague_ip)
     assert response.status_code == 302
     assert _is_signed_in(client, settings)
+
+
+def test_an_account_under_attack_is_paused_from_every_address(client, settings, staff):
+    """Guesses spread over many addresses add up for the account they target."""
+    for number in range(5):
+        _sign_in(client, settings, "editor", "wrong", ip=f"203.0.113.{10 + number}")
+    assert _sign_in(client, settings, "editor", PASSWORD, ip="198.51.100.4").status_code == 429
+    assert not _is_signed_in(client, settings)
 
 
 @pytest.mark.parametrize(
@@ -116,25 +133,44 @@ def test_the_client_address_behind_trusted_proxies(rf, settings, proxies, forwar
     assert client_ip(request) == expected
 
 
-def test_behind_a_proxy_one_client_is_locked_out_not_everyone(client, settings, staff):
+def test_behind_a_proxy_the_lockout_records_the_client_not_the_proxy(
+    client, settings, staff, colleague
+):
     settings.TRUSTED_PROXY_COUNT = 1
     proxy = "10.0.0.1"
 
-    def attempt(password: str, forwarded: str):
+    def attempt(username: str, password: str, forwarded: str):
         return client.post(
             _login_url(settings),
-            {"username": "editor", "password": password},
+            {"username": username, "password": password},
             REMOTE_ADDR=proxy,
             HTTP_X_FORWARDED_FOR=forwarded,
         )
 
     for number in range(5):
         # The attacker varies the part of the header it controls; it does not help.
-        attempt("wrong", f"6.6.6.{number}, 203.0.113.7")
-    assert attempt(PASSWORD, "203.0.113.7").status_code == 429
-    assert attempt(PASSWORD, "192.0.2.1, 203.0.113.7").status_code == 429
+        attempt("editor", "wrong", f"6.6.6.{number}, 203.0.113.7")
+    assert attempt("editor", PASSWORD, "203.0.113.7").status_code == 429
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"203.0.113.7"}
     # A colleague coming through the same proxy signs in.
-    assert attempt(PASSWORD, "198.51.100.4").status_code == 302
+    assert attempt("reception", PASSWORD, "198.51.100.4").status_code == 302
+
+
+@pytest.mark.parametrize(
+    "next_url", ["https://evil.example/", "//evil.example/", "", "/no-such-page/"]
+)
+def test_signing_in_lands_on_the_admin_index_unless_next_is_a_page_here(
+    client, settings, staff, next_url
+):
+    response = client.post(
+        _login_url(settings),
+        {"username": "editor", "password": PASSWORD, "next": next_url},
+        REMOTE_ADDR="203.0.113.7",
+    )
+    assert response.status_code == 302
+    expected = next_url if next_url.startswith("/no-such") else f"/{settings.ADMIN_PATH}"
+    assert response["Location"] == expected
+    assert client.get(response["Location"]).status_code == (404 if "no-such" in expected else 200)
 
 
 def test_the_lockout_ends_after_the_cool_off(client, settings, staff):

@@ -1,30 +1,11 @@
-import datetime
-
 import pytest
 from django.db import IntegrityError
-from django.utils import timezone
 
 from tests.conftest import make_treatment
 from treatments.models import FAQ, Section, Treatment
 from treatments.models.section_kinds import SectionKind
 
 pytestmark = pytest.mark.django_db
-
-
-def test_published_excludes_drafts_and_future_publish_times():
-    now = timezone.now()
-    live = make_treatment("live")
-    make_treatment("draft", status=Treatment.Status.DRAFT)
-    make_treatment("scheduled", publish_at=now + datetime.timedelta(hours=1))
-    due = make_treatment("due", publish_at=now - datetime.timedelta(minutes=1))
-
-    assert set(Treatment.objects.published()) == {live, due}
-
-
-def test_is_public_agrees_with_the_published_queryset():
-    future = make_treatment("later", publish_at=timezone.now() + datetime.timedelta(days=1))
-    assert not future.is_public
-    assert future not in Treatment.objects.published()
 
 
 def test_markdown_is_rendered_and_sanitized_when_a_section_is_saved():

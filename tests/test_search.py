@@ -7,7 +7,6 @@ FTS5 here, PostgreSQL's full-text search in CI's second run.
 
 import datetime
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 import yaml
@@ -18,9 +17,10 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from tests.conftest import CONTENT_DIR, make_treatment
-from treatments.models import FAQ, SearchEntry, SearchSynonym, SiteSettings, Treatment
-from treatments.public.search import LIMIT, Query, index, search
+from tests.conftest import CONTENT_DIR, make_treatment, publish, sign_off
+from treatments.models import FAQ, Publication, SearchEntry, SearchSynonym, SiteSettings, Treatment
+from treatments.models.workflow import publish_without_review
+from treatments.public.search import LIMIT, Query, search
 from treatments.public.search.query import Concept, plan, seen
 from treatments.public.search.snippets import snippet
 from treatments.public.search.spelling import closest, edit_distance
@@ -160,20 +160,53 @@ def test_drafts_are_never_found(pages):
     assert all(hit.slug != "hidden-peel" for hit in search(Query.parse("peel")))
 
 
-def test_a_scheduled_treatment_is_found_once_its_time_comes(db, monkeypatch):
-    now = timezone.now()
-    in_an_hour = now + datetime.timedelta(hours=1)
-    make_treatment("laser", sections={"overview": "Light therapy."}, publish_at=in_an_hour)
-    assert not search(Query.parse("light therapy"))
-    later = now + datetime.timedelta(hours=2)
+def _in_two_hours(monkeypatch) -> None:
+    later = timezone.now() + datetime.timedelta(hours=2)
     monkeypatch.setattr(timezone, "now", lambda: later)
+
+
+def test_a_scheduled_treatment_is_found_once_its_time_comes(db, monkeypatch):
+    in_an_hour = timezone.now() + datetime.timedelta(hours=1)
+    make_treatment("laser", sections={"overview": "Light therapy."}, publish_at=in_an_hour)
+    # Indexed already, and cached as not found: its time coming needs no save.
+    assert SearchEntry.objects.filter(slug="laser").exists()
+    assert not search(Query.parse("light therapy"))
+    _in_two_hours(monkeypatch)
     assert [hit.slug for hit in search(Query.parse("light therapy"))] == ["laser"]
+
+
+def test_a_scheduled_change_replaces_the_live_text_only_when_its_time_comes(db, monkeypatch):
+    laser = make_treatment("laser", sections={"overview": "Light therapy."})
+    laser.sections.filter(kind="overview").update(body="Pulsed beams.")
+    section = laser.sections.get(kind="overview")
+    section.save()  # renders the HTML again
+    laser.publish_at = timezone.now() + datetime.timedelta(hours=1)
+    laser.save()
+    publish(laser)
+    assert _urls("light therapy") == ["/treatments/laser/#overview"]
+    assert _urls("pulsed beams") == []
+    _in_two_hours(monkeypatch)
+    assert _urls("light therapy") == []
+    assert _urls("pulsed beams") == ["/treatments/laser/#overview"]
+
+
+def test_with_sign_off_required_an_unsigned_page_is_never_found(db, settings):
+    settings.CLINICAL_SIGNOFF_REQUIRED = False
+    laser = make_treatment("laser", sections={"overview": "Light therapy."})
+    settings.CLINICAL_SIGNOFF_REQUIRED = True
+    assert SearchEntry.objects.filter(slug="laser").exists()
+    assert _urls("light therapy") == []
+    # Nor offered as a correction.
+    assert search(Query.parse("thearpy")).suggestion == ""
+    sign_off(laser)
+    assert _urls("light therapy") == ["/treatments/laser/#overview"]
 
 
 def test_matches_are_limited_in_the_database(db):
     treatment = make_treatment(sections={"overview": "Sun."})
     for n in range(LIMIT + 5):
         FAQ.objects.create(treatment=treatment, question=f"Sun question {n}?", answer="Sun.")
+    publish(treatment)
     with CaptureQueriesContext(connection) as queries:
         results = search(Query.parse("sun"))
     assert len(results) == LIMIT
@@ -183,15 +216,17 @@ def test_matches_are_limited_in_the_database(db):
     assert ranked
 
 
-def test_results_are_cached_until_content_changes(pages):
+def test_results_are_cached_until_a_publication_changes(pages):
     search(Query.parse("sun"))
     with CaptureQueriesContext(connection) as queries:
         again = search(Query.parse("Sun!"))
-    # The content version and when a scheduled page last went live; no search.
-    assert len(queries) == 2
+    assert len(queries) == 0
     assert "/treatments/chemical-peel/#aftercare" in [hit.url for hit in again]
     peel = pages[0]
+    # A draft is private: deleting a working row changes nothing patients find.
     peel.sections.get(kind="aftercare").delete()
+    assert "/treatments/chemical-peel/#aftercare" in _urls("sun")
+    publish(peel)
     assert "/treatments/chemical-peel/#aftercare" not in _urls("sun")
 
 
@@ -223,72 +258,72 @@ def test_plans_follow_how_often_the_pages_use_each_word():
 # -- Kept in step with the treatments ---------------------------------------------------
 
 
-def test_edits_renames_unpublishing_and_deletion_reach_the_index(pages):
-    peel, needling = pages
+def test_saving_working_rows_changes_nothing_until_published(pages):
+    needling = pages[1]
     faq = needling.faqs.get()
     faq.answer = "It can feel prickly."
     faq.save()
+    needling.title = "Skin needling"
+    needling.save()
+    assert _urls("prickly") == []
+    assert _urls("scratchy") == ["/treatments/microneedling/faq/#does-microneedling-hurt"]
+    publish(needling)
     assert _urls("prickly") == ["/treatments/microneedling/faq/#does-microneedling-hurt"]
     assert _urls("scratchy") == []
 
+
+def test_renames_taking_off_and_deletion_reach_the_index(pages):
+    peel, needling = pages
     peel.slug = "skin-peel"
     peel.save()
-    assert "/treatments/skin-peel/#overview" in _urls("acid")
+    publish(peel)
+    assert _urls("acid") == ["/treatments/skin-peel/#overview"]
+    # Only the live publication's entries are kept.
+    assert set(
+        SearchEntry.objects.filter(title="Chemical Peel").values_list("slug", flat=True)
+    ) == {"skin-peel"}
 
     peel.status = Treatment.Status.DRAFT
     peel.save()
+    publish_without_review(peel, None)  # a publication that takes it off the site
     assert _urls("acid") == []
+    assert not SearchEntry.objects.filter(title="Chemical Peel").exists()
     needling.delete()
     assert not SearchEntry.objects.exists()
 
 
-def test_a_save_that_rolls_back_leaves_the_index_as_it_was(pages):
+def test_a_publication_that_rolls_back_leaves_the_index_as_it_was(pages):
     peel = pages[0]
 
-    def save_then_fail():
+    def publish_then_fail():
         with transaction.atomic():
             peel.title = "Glow peel"
             peel.save()
+            publish(peel)
             raise RuntimeError
 
     with pytest.raises(RuntimeError):
-        save_then_fail()
+        publish_then_fail()
     assert search(Query.parse("chemical"))[0].heading == "Chemical Peel"
 
 
-def test_a_published_snapshot_can_be_indexed_and_removed_by_slug(db):
-    """What the publication will pass: unsaved rows under an object with a treatment's
-    attribute names."""
-    section = SimpleNamespace(
-        pk=None,
-        kind="aftercare",
-        title="Aftercare",
-        anchor="aftercare",
-        body_html="<p>Keep it clean &amp; dry.</p><h3 id='aftercare-sleep'>Sleep</h3><p>Rest.</p>",
+def test_entries_are_made_from_the_publication_not_the_rows(pages):
+    peel = pages[0]
+    live = Publication.objects.of(peel).get()
+    entries = SearchEntry.objects.filter(publication=live)
+    assert {entry.url for entry in entries} >= {
+        "/treatments/chemical-peel/",
+        "/treatments/chemical-peel/#aftercare",
+        "/treatments/chemical-peel/#aftercare-washing",
+        "/treatments/chemical-peel/faq/#sun-after-a-peel",
+    }
+    assert entries.get(url="/treatments/chemical-peel/#aftercare-washing").body == (
+        "Use cool water & soap."
     )
-    answer = SimpleNamespace(
-        pk=None, position=1, question="Q&A?", anchor="q-a", answer_html="<p>Yes.</p>"
-    )
-    page = SimpleNamespace(
-        pk=None,
-        title="Snapshot",
-        slug="snapshot",
-        summary="A snapshot.",
-        get_absolute_url=lambda: "/treatments/snapshot/",
-        get_faq_url=lambda: "/treatments/snapshot/faq/",
-        sections=SimpleNamespace(all=lambda: [section]),
-        faqs=SimpleNamespace(all=lambda: [answer]),
-    )
-    index.update_treatment(page, key=42)
-    assert _urls("rest") == ["/treatments/snapshot/#aftercare-sleep"]
-    intro = SearchEntry.objects.get(url="/treatments/snapshot/#aftercare")
-    assert intro.body == "Keep it clean & dry."
-    index.update_treatment(page, key=42)
-    assert SearchEntry.objects.filter(treatment_key=42).count() == 4
-    index.remove_treatment("snapshot")
-    assert not SearchEntry.objects.exists()
-    with pytest.raises(ValueError, match="key="):
-        index.update_treatment(page)
+    # A publication deleted (a scheduled one replaced, a treatment deleted) takes its
+    # entries with it.
+    live.delete()
+    assert not SearchEntry.objects.filter(slug="chemical-peel").exists()
 
 
 def test_rebuild_search_index_indexes_published_treatments_only(pages, capsys):
@@ -298,6 +333,9 @@ def test_rebuild_search_index_indexes_published_treatments_only(pages, capsys):
     assert "Indexed" in capsys.readouterr().out
     assert _urls("acid") == ["/treatments/chemical-peel/#overview"]
     assert not SearchEntry.objects.filter(slug="hidden-peel").exists()
+    assert set(SearchEntry.objects.values_list("publication_id", flat=True)) == set(
+        Publication.objects.values_list("pk", flat=True)
+    )
 
 
 def test_migrate_fills_an_empty_index(pages):

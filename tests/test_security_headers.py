@@ -38,6 +38,10 @@ def _production_env(tmp_path, **extra) -> dict:
         "DJANGO_ALLOWED_HOSTS": "clinic.example",
         "SITE_BASE_URL": "https://clinic.example",
         "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3",
+        # The end of the HSTS ramp (docs/operations.md): off until these are set.
+        "DJANGO_HSTS_SECONDS": "31536000",
+        "DJANGO_HSTS_INCLUDE_SUBDOMAINS": "1",
+        "DJANGO_HSTS_PRELOAD": "1",
         **extra,
     }
 

@@ -9,9 +9,9 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, reverse
 from django.utils import timezone
 
-from tests.conftest import make_treatment
+from tests.conftest import make_treatment, publish
 from tests.public_site import build_public_site
-from treatments.models import FAQ, Treatment
+from treatments.models import FAQ, Publication, Treatment
 from treatments.seo.robots import robots_txt
 from treatments.seo.sitemaps import SITEMAPS
 
@@ -80,27 +80,29 @@ def test_drafts_scheduled_pages_and_empty_faq_pages_are_left_out(client, db, set
 def test_lastmod_is_the_date_the_page_shows_as_last_updated(client, db, settings):
     settings.SITE_BASE_URL = BASE
     treatment = make_treatment("peel", faqs=[("Does it sting?", "A little.")])
-    edited = timezone.make_aware(datetime.datetime(2027, 3, 4, 23, 30))
-    Treatment.objects.filter(pk=treatment.pk).update(updated_at=edited)
+    went_live = timezone.make_aware(datetime.datetime(2026, 3, 4, 23, 30))
+    Publication.objects.of(treatment).update(live_from=went_live)
 
     entries = _entries(client)
-    assert entries[f"{BASE}/treatments/peel/"] == "2027-03-04"
-    assert entries[f"{BASE}/treatments/peel/faq/"] == "2027-03-04"
-    assert entries[f"{BASE}/"] == "2027-03-04"
+    assert entries[f"{BASE}/treatments/peel/"] == "2026-03-04"
+    assert entries[f"{BASE}/treatments/peel/faq/"] == "2026-03-04"
+    assert entries[f"{BASE}/"] == "2026-03-04"
     html = client.get("/treatments/peel/").content.decode()
-    assert '<dt>Last updated</dt><dd><time datetime="2027-03-04">4 March 2027</time>' in html
+    assert '<dt>Last updated</dt><dd><time datetime="2026-03-04">4 March 2026</time>' in html
 
 
-def test_editing_a_question_moves_lastmod(client, db, settings):
+def test_publishing_a_changed_question_moves_lastmod(client, db, settings):
     settings.SITE_BASE_URL = BASE
     treatment = make_treatment("peel", faqs=[("Does it sting?", "A little.")])
-    Treatment.objects.filter(pk=treatment.pk).update(
-        updated_at=timezone.now() - datetime.timedelta(days=400)
+    Publication.objects.of(treatment).update(
+        live_from=timezone.now() - datetime.timedelta(days=400)
     )
     faq = FAQ.objects.get(treatment=treatment)
     faq.answer = "A little, for a minute."
     faq.save()
     today = timezone.localdate().isoformat()
+    assert _entries(client)[f"{BASE}/treatments/peel/faq/"] != today  # a draft: not yet
+    publish(treatment)
     assert _entries(client)[f"{BASE}/treatments/peel/faq/"] == today
 
 

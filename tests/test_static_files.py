@@ -16,12 +16,15 @@ from tests.conftest import REPO
 from tests.public_site import INDEXABLE_PAGES, OTHER_PAGES, build_public_site
 
 STYLESHEET = REPO / "static" / "css" / "site.css"
-# Every page loads it before showing anything: it has to stay small.
-STYLESHEET_MAX_BYTES = 15_000
+# Every page loads it before showing anything: it has to stay small. 15,000 bytes until
+# the clinic's details in every footer, the home page's quick facts, the list's pager, the
+# treatment page's way back to its contents, its recovery timeline and figures with
+# captions (about 4.2 KB with brotli, as served); never above 20,000.
+STYLESHEET_MAX_BYTES = 17_500
 ONE_YEAR = 365 * 24 * 60 * 60
 
 
-def test_the_stylesheet_stays_under_15_kb():
+def test_the_stylesheet_stays_small():
     size = STYLESHEET.stat().st_size
     assert size <= STYLESHEET_MAX_BYTES, f"static/css/site.css is {size} bytes"
 

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from tests.conftest import make_treatment
+from tests.conftest import make_treatment, sign_off
 from tests.public_site import INDEXABLE_PAGES, PUBLIC_PAGES, build_public_site, parse_page
 from treatments.models import SiteSettings
 from treatments.seo import structured_data
@@ -91,11 +91,10 @@ def test_treatment_page_is_a_medical_web_page_about_the_procedure(client, site):
 
     assert web_page["name"] == "Microneedling"
     assert web_page["medicalAudience"] == {"@type": "Patient"}
-    assert web_page["lastReviewed"] == "2026-11-22"
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", web_page["dateModified"])
-    assert web_page["datePublished"] <= web_page["dateModified"]
-    # The shipped page says "Pending clinical review": that is not a reviewer.
+    # No clinician has signed the shipped page: no reviewer and no review date.
     assert "reviewedBy" not in web_page
+    assert "lastReviewed" not in web_page
     assert _by_id(page, web_page["about"]["@id"]) is procedure
 
     assert procedure["name"] == "Microneedling"
@@ -110,14 +109,20 @@ def test_treatment_page_is_a_medical_web_page_about_the_procedure(client, site):
     assert procedure["followup"].startswith("Your skin will look red")
 
 
-def test_a_named_reviewer_becomes_a_person_with_a_role(client, db):
-    make_treatment(reviewed_by="Dr A. Example, clinical lead")
-    page = _get(client, "/treatments/peel/")
-    assert page.node("MedicalWebPage")["reviewedBy"] == {
+def test_a_recorded_sign_off_becomes_reviewed_by_a_person_and_last_reviewed(client, db):
+    peel = make_treatment()
+    unsigned = _get(client, "/treatments/peel/").node("MedicalWebPage")
+    assert "reviewedBy" not in unsigned
+    assert "lastReviewed" not in unsigned
+
+    sign_off(peel, name="Dr A. Example", title="Consultant dermatologist, GMC 1234567")
+    web_page = _get(client, "/treatments/peel/").node("MedicalWebPage")
+    assert web_page["reviewedBy"] == {
         "@type": "Person",
         "name": "Dr A. Example",
-        "jobTitle": "clinical lead",
+        "jobTitle": "Consultant dermatologist, GMC 1234567",
     }
+    assert web_page["lastReviewed"] == "2026-11-01"
 
 
 def test_faq_page_answers_match_the_visible_answers(client, site):

@@ -28,7 +28,12 @@ INSTALLED_APPS = [
     "axes",
     # Every save of a treatment, page or the site settings kept, for compare and restore.
     "reversion",
+    # The full-page cache for anonymous visitors (see PAGE_CACHE below).
+    "clinic_site.pagecache",
     "treatments",
+    # The project's own system checks (clinic_site/checks.py): production refuses settings
+    # that would serve patients wrong links or weaken HTTPS.
+    "clinic_site.apps.ClinicSiteConfig",
 ]
 
 MIDDLEWARE = [
@@ -42,8 +47,8 @@ MIDDLEWARE = [
     # headers a stored page keeps (CSP, Permissions-Policy, X-Frame-Options: the same for
     # every response to a page without a nonce, and pages with one are never stored), and
     # before sessions, CSRF and users, which a page for anonymous visitors never needs.
-    # It also compresses what carries no secret (treatments/page_cache.py).
-    "treatments.page_cache.PageCacheMiddleware",
+    # It also compresses what carries no secret (clinic_site/pagecache/).
+    "clinic_site.pagecache.middleware.PageCacheMiddleware",
     "clinic_site.middleware.PermissionsPolicyMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -103,20 +108,32 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-# CACHE_URL: local memory in each process by default, Redis shared by all in production.
-# "local" is always each process's own memory: in front of Redis, the page cache keeps
-# the pages a process serves most there too, so serving one needs no round trip.
+# CACHE_URL: files under var/cache/ by default, shared by every process of this machine;
+# Redis, shared by every server, with more than one (docs/deploy.md). "local" is always
+# each process's own memory: the page cache keeps the pages a process serves there too.
 CACHES = {
     "default": env.cache_from_url(env.CACHE_URL),
     "local": env.cache_from_url("locmem://"),
 }
-# The full-page cache for anonymous visitors (treatments/page_cache.py): which caches, the
-# longest a stored page is kept (it goes stale sooner when content changes), and how long
-# browsers and CDNs may reuse a page without asking (DJANGO_PAGE_MAX_AGE, docs/deploy.md).
-PAGE_CACHE_ALIAS = "default"
-PAGE_CACHE_LOCAL_ALIAS = "local"
-PAGE_CACHE_SECONDS = 60 * 60 * 24
-PAGE_MAX_AGE = env.PAGE_MAX_AGE
+# The full-page cache for anonymous visitors (clinic_site/pagecache/conf.py explains each
+# key): pages and their versions in the shared cache, each process's memory in front;
+# kept a day at most (they go stale sooner when what they show changes); how long
+# browsers and CDNs may reuse a page without asking (DJANGO_PAGE_MAX_AGE); and, for each
+# model public pages show, which pages show a row (treatments/public/cache.py).
+_PAGES = "treatments.public.cache"
+PAGE_CACHE = {
+    "CACHE": "default",
+    "LOCAL_CACHE": "local",
+    "SECONDS": 60 * 60 * 24,
+    "MAX_AGE": env.PAGE_MAX_AGE,
+    "NEVER": [f"/{env.ADMIN_PATH}", "/healthz"],
+    "WATCH": {
+        "treatments.Publication": f"{_PAGES}.pages_showing_publication",
+        "treatments.SiteSettings": f"{_PAGES}.every_page",
+        "treatments.Image": f"{_PAGES}.every_page",
+    },
+    "NEXT_CHANGE": f"{_PAGES}.next_scheduled_change",
+}
 
 # Where `import_content` and `export_content` read and write by default.
 CONTENT_DIR = BASE_DIR / "content"
@@ -175,6 +192,9 @@ PERMISSIONS_POLICY = {
 # Staff sign-in. Sessions exist only for signed-in staff (public pages never write one),
 # so saving on every request costs the public nothing and makes the age an idle timeout.
 SESSION_COOKIE_AGE = env.SESSION_IDLE_SECONDS
+# Django's database sessions, except that moving the idle timeout on gives way to a busy
+# database instead of failing the request (treatments/editorial/sessions.py).
+SESSION_ENGINE = "treatments.editorial.sessions"
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -182,15 +202,48 @@ CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_FAILURE_VIEW = "clinic_site.errors.csrf_failure"
 ADMIN_PATH = env.ADMIN_PATH
+# Staff sign in through the admin, and land on its index unless `next` names a page of
+# this site (a refused `next` would otherwise send them to a 404).
+LOGIN_URL = "admin:login"
+LOGIN_REDIRECT_URL = "admin:index"
+
+# Only copy a clinician approved reaches patients (treatments/models/workflow.py). Off here,
+# for `make run` and the tests, so the site works before any clinician has an account:
+# pages then say that no clinician has checked them. Production turns it on.
+CLINICAL_SIGNOFF_REQUIRED = bool(env.CLINICAL_SIGNOFF_REQUIRED)
+
+# Review reminders go by SMTP when DJANGO_EMAIL_HOST is set; without it, to the log
+# stream (dev, and a server not yet given a mail relay).
+MAILERS = {
+    "default": (
+        {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": env.EMAIL_HOST,
+                "port": env.EMAIL_PORT,
+                "username": env.EMAIL_HOST_USER,
+                "password": env.EMAIL_HOST_PASSWORD,
+                "use_tls": env.EMAIL_USE_TLS,
+            },
+        }
+        if env.EMAIL_HOST
+        else {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    )
+}
+DEFAULT_FROM_EMAIL = env.DEFAULT_FROM_EMAIL
 
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out source before any password is checked.
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Lock out the source address, whatever usernames it tries, so the lockout says nothing
-# about which accounts exist.
-AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+# Lock out a username after too many failures from anywhere, and a username tried from
+# one address; never an address as a whole. Staff share the clinic's one public address
+# (and, behind a misconfigured proxy, everyone shares the proxy's): a lockout by address
+# would let one person's typos, or one attacker, lock every member of staff out. An
+# invented username is locked out just like a real one, so the lockout says nothing about
+# which accounts exist.
+AXES_LOCKOUT_PARAMETERS = ["username", ["ip_address", "username"]]
 AXES_FAILURE_LIMIT = env.LOGIN_FAILURE_LIMIT
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.LOGIN_LOCKOUT_MINUTES)
 AXES_RESET_ON_SUCCESS = True

@@ -159,19 +159,37 @@ def database_from_url(url: str) -> dict:
 
 
 # Seconds Redis may take to connect or answer before the page cache gives up on it and
-# makes the page instead (treatments/page_cache.py): a slow cache must not stall the site.
+# makes the page instead (clinic_site/pagecache/): a slow cache must not stall the site.
 REDIS_TIMEOUT_SECONDS = 0.25
+# Files the cache in a folder keeps before it removes a third at random: some 2,000 pages
+# in three encodings, and their versions.
+FILE_CACHE_MAX_ENTRIES = 6000
 
 
 def cache_from_url(url: str) -> dict:
     """Turn ``CACHE_URL`` into CACHES['default'].
 
-    ``locmem://`` keeps a cache in each process: right for one server, since the page
-    cache's freshness comes from the database, not from the cache. ``redis://host:port/db``
-    (``rediss://`` for TLS) shares one cache between every process and server.
-    ``dummy://`` caches nothing.
+    ``file:///absolute/folder`` keeps the cache in files, shared by every process of one
+    machine: the default, in ``var/cache/``. ``redis://host:port/db`` (``rediss://`` for
+    TLS) shares one cache between every process and server. The page cache keeps its
+    versions there, so it must be one of these two. ``locmem://`` keeps a cache in each
+    process: right for a single process only (the test suite). ``dummy://`` caches
+    nothing.
     """
-    scheme = urlsplit(url).scheme
+    parts = urlsplit(url)
+    scheme = parts.scheme
+    if scheme == "file":
+        if parts.netloc or not parts.path.startswith("/"):
+            raise ImproperlyConfigured(
+                f"CACHE_URL={url!r}: use file:///absolute/folder (three slashes)."
+            )
+        return {
+            # Django's FileBasedCache, leaner to read and with an add() that is safe
+            # between processes (clinic_site/pagecache/filecache.py).
+            "BACKEND": "clinic_site.pagecache.filecache.FileCache",
+            "LOCATION": unquote(parts.path),
+            "OPTIONS": {"MAX_ENTRIES": FILE_CACHE_MAX_ENTRIES},
+        }
     if scheme == "locmem":
         # About 500 pages in their three encodings, some 25 MB at most per process.
         return {
@@ -190,7 +208,8 @@ def cache_from_url(url: str) -> dict:
     if scheme == "dummy":
         return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
     raise ImproperlyConfigured(
-        f"CACHE_URL scheme {scheme!r} is not supported; use locmem://, redis:// or dummy://."
+        f"CACHE_URL scheme {scheme!r} is not supported; use file:///folder, redis://, "
+        "locmem:// or dummy://."
     )
 
 
@@ -198,14 +217,21 @@ DEBUG = env_bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env_str("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", default=[])
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
+# The port gunicorn listens on in `make run` (clinic_site/gunicorn.conf.py reads it too).
+PORT = env_int("PORT", 8000, minimum=1)
 # The public address of the site, used for canonical links, the sitemap and QR codes.
-SITE_BASE_URL = env_str("SITE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Production must set it (https, not loopback: clinic_site/checks.py); elsewhere it
+# follows PORT, so `PORT=8080 make run` links to http://127.0.0.1:8080.
+SITE_BASE_URL_FROM_ENV = env_str("SITE_BASE_URL").strip().rstrip("/")
+SITE_BASE_URL = SITE_BASE_URL_FROM_ENV or f"http://127.0.0.1:{PORT}"
 # Where collectstatic puts the hashed, compressed files WhiteNoise serves.
 STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT") or VAR_DIR / "staticfiles")
 
 # Caching: the cache backend, and how long browsers and CDNs may reuse a page without
 # asking whether it changed (0: they ask every time and get a 304 while it has not).
-CACHE_URL = env_str("CACHE_URL") or "locmem://"
+# The default, files under var/, is shared by every gunicorn worker of this machine.
+DEFAULT_CACHE_URL = f"file://{VAR_DIR / 'cache'}"
+CACHE_URL = env_str("CACHE_URL") or DEFAULT_CACHE_URL
 PAGE_MAX_AGE = env_int("DJANGO_PAGE_MAX_AGE", 0)
 
 # Security. Production switches these on; dev (plain http on 127.0.0.1) leaves them off.
@@ -213,27 +239,43 @@ PAGE_MAX_AGE = env_int("DJANGO_PAGE_MAX_AGE", 0)
 SECURE_PROXY_SSL_HEADER = proxy_ssl_header(env_str("DJANGO_SECURE_PROXY_SSL_HEADER"))
 # Off only where something in front already redirects, or for a local load test.
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
-# One year, as the HSTS preload list requires. Start a new domain with a few minutes and
-# raise it once every subdomain is known to serve HTTPS: browsers remember the header.
-HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31_536_000)
-HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=True)
-HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", default=True)
+# HSTS is off until the operator turns it on: browsers remember the header for as long as
+# it says, so a certificate problem on day one would lock patients out for that long. The
+# ramp (docs/operations.md): 300, then 86400 (a day), then 31536000 (a year). Subdomains
+# and the browsers' preload list only when asked for by name: both are hard to undo.
+HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 0)
+HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=False)
+HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", default=False)
 # Origins allowed to POST forms (the admin), e.g. https://clinic.example; by default the
 # origin of SITE_BASE_URL.
-CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[origin_of(SITE_BASE_URL)])
+CSRF_TRUSTED_ORIGINS_FROM_ENV = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+CSRF_TRUSTED_ORIGINS = CSRF_TRUSTED_ORIGINS_FROM_ENV or [origin_of(SITE_BASE_URL)]
 
 # Staff sign-in.
 # The admin's address: something other than admin/ keeps it out of most scanners' lists.
 ADMIN_PATH = admin_path(env_str("DJANGO_ADMIN_PATH", "admin/"))
 # A staff session ends after this many seconds without a request.
 SESSION_IDLE_SECONDS = env_int("DJANGO_SESSION_IDLE_SECONDS", 60 * 60, minimum=60)
-# Failed sign-ins from one address before it is locked out, and for how long.
+# Failed sign-ins for one username before it is locked out, and for how long.
 LOGIN_FAILURE_LIMIT = env_int("DJANGO_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 LOGIN_LOCKOUT_MINUTES = env_int("DJANGO_LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
-# Reverse proxies in front of the site whose X-Forwarded-For is trusted for the client's
-# address. 0 uses the connection's address; behind one proxy that would be the proxy's,
-# and one person's typos would lock every member of staff out.
+# Reverse proxies in front of the site that append to X-Forwarded-For: the client's address
+# is that many entries from the right (clinic_site/proxies.py). 0 uses the connection's
+# address, which behind a proxy is the proxy's. Caddy or nginx on the same server: 1; a
+# load balancer in front of nginx: 2 (docs/operations.md, "Behind a reverse proxy").
 TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 0)
 
 # Logging: JSON lines on stdout at this level.
 LOG_LEVEL = env_str("DJANGO_LOG_LEVEL", "INFO").upper()
+
+# Whether only clinician-approved pages reach patients: unset, production says yes and
+# every other settings module no (treatments/models/workflow.py).
+CLINICAL_SIGNOFF_REQUIRED: bool | None = env_bool("DJANGO_CLINICAL_SIGNOFF_REQUIRED", None)
+
+# Email (clinical review reminders): an SMTP server, or nothing sent when unset.
+EMAIL_HOST = env_str("DJANGO_EMAIL_HOST")
+EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 587, minimum=1)
+EMAIL_HOST_USER = env_str("DJANGO_EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("DJANGO_EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", True)
+DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "website@localhost")

@@ -1,11 +1,17 @@
 """The test suite: fast hashing, no manifest.
 
-DATABASE_URL still decides the database and CACHE_URL the cache (local memory unless
-set), so CI runs the same suite on PostgreSQL with Redis.
+DATABASE_URL still decides the database and CACHE_URL the cache, so CI runs the same
+suite on PostgreSQL with Redis. Unless CACHE_URL is set, the cache is this process's
+memory, not var/cache/: the suite is one process, and a test that starts others
+(gunicorn) gives them a cache folder of their own.
 """
 
+from clinic_site.settings import environment as env
 from clinic_site.settings.base import *  # noqa: F403
-from clinic_site.settings.base import BASE_DIR, STORAGES
+from clinic_site.settings.base import BASE_DIR, CACHES, STORAGES
+
+if env.CACHE_URL == env.DEFAULT_CACHE_URL:
+    CACHES = {**CACHES, "default": env.cache_from_url("locmem://")}
 
 DEBUG = False
 SECRET_KEY = "test-only-key-not-secret"  # noqa: S105

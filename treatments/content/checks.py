@@ -5,7 +5,6 @@ content file, a saved treatment (``content.sync.document_from_treatment``) or an
 admin form that has not been saved yet.
 """
 
-import datetime
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
@@ -13,8 +12,8 @@ from urllib.parse import urlsplit
 from django.urls import Resolver404, resolve
 from django.utils.text import slugify
 
-from treatments.content.file_format import TreatmentDocument
 from treatments.models import Page, Treatment
+from treatments.models.document import TreatmentDocument
 from treatments.models.section_kinds import SectionKind
 from treatments.text.markdown import render_markdown
 from treatments.text.readability import Readability, measure, problems
@@ -26,11 +25,13 @@ MIN_FAQS = 5
 
 @dataclass(frozen=True)
 class Finding:
-    """One thing to fix. ``where`` is "description", "summary", "next_review", "sections",
-    "section:<kind>", "faqs", "faq:<n>" (n counts from 1) or "links"."""
+    """One thing to fix. ``where`` is "description", "summary", "sections",
+    "section:<kind>", "faqs", "faq:<n>" (n counts from 1) or "links". A ``blocking``
+    finding means the page is not finished: it must not go live as it is."""
 
     where: str
     message: str
+    blocking: bool = False
 
 
 def section_scores(document: TreatmentDocument) -> dict[str, Readability]:
@@ -41,7 +42,6 @@ def section_scores(document: TreatmentDocument) -> dict[str, Readability]:
 def check_document(
     document: TreatmentDocument,
     *,
-    today: datetime.date | None = None,
     known_slugs: set[str] | None = None,
     known_pages: set[str] | None = None,
 ) -> list[Finding]:
@@ -50,24 +50,35 @@ def check_document(
     ``known_slugs`` and ``known_pages`` are the treatments and pages links may point
     to; by default, those in the database.
     """
-    today = today or datetime.date.today()
     if known_slugs is None:
         known_slugs = set(Treatment.objects.values_list("slug", flat=True))
     if known_pages is None:
         known_pages = set(Page.objects.values_list("slug", flat=True))
     return [
-        *_check_meta(document, today),
+        *_check_meta(document),
         *_check_sections(document),
         *_check_faqs(document),
         *_check_links(document, known_slugs, known_pages),
     ]
 
 
-def _check_meta(document: TreatmentDocument, today: datetime.date) -> list[Finding]:
+def incomplete(document: TreatmentDocument) -> list[Finding]:
+    """What makes the page unfinished (a section missing or empty, no summary): such a page
+    must not go live. Reads only the document: no database."""
+    return [
+        finding
+        for finding in [*_check_meta(document), *_check_sections(document)]
+        if finding.blocking
+    ]
+
+
+def _check_meta(document: TreatmentDocument) -> list[Finding]:
     findings = []
     description = (document.meta.get("description") or "").strip()
     low, high = DESCRIPTION_LENGTH
-    if not low <= len(description) <= high:
+    if not description:
+        findings.append(Finding("description", "The meta description is empty.", blocking=True))
+    elif not low <= len(description) <= high:
         findings.append(
             Finding(
                 "description",
@@ -76,18 +87,7 @@ def _check_meta(document: TreatmentDocument, today: datetime.date) -> list[Findi
             )
         )
     if not (document.meta.get("summary") or "").strip():
-        findings.append(Finding("summary", "The summary is empty."))
-    next_review = document.meta.get("next_review")
-    if next_review is None:
-        findings.append(Finding("next_review", "No next review date is set."))
-    elif next_review < today:
-        findings.append(
-            Finding(
-                "next_review",
-                f"The review was due on {next_review:%d %B %Y}; "
-                "ask a clinician to review the page and set a new date.",
-            )
-        )
+        findings.append(Finding("summary", "The summary is empty.", blocking=True))
     return findings
 
 
@@ -96,11 +96,13 @@ def _check_sections(document: TreatmentDocument) -> list[Finding]:
     present = {section.kind for section in document.sections}
     missing = [kind.label for kind in SectionKind if kind.value not in present]
     if missing:
-        findings.append(Finding("sections", f"Missing sections: {', '.join(missing)}."))
+        findings.append(
+            Finding("sections", f"Missing sections: {', '.join(missing)}.", blocking=True)
+        )
     for section in document.sections:
         where = f"section:{section.kind}"
         if not section.body.strip():
-            findings.append(Finding(where, f"'{section.title}' is empty."))
+            findings.append(Finding(where, f"'{section.title}' is empty.", blocking=True))
             continue
         for problem in problems(measure(section.body)):
             findings.append(Finding(where, f"{section.title}: {problem}"))
@@ -155,11 +157,15 @@ def _check_links(
         parser.feed(render_markdown(section.body, id_prefix=SectionKind(section.kind).anchor))
     for faq in document.faqs:
         parser.feed(render_markdown(faq.answer))
-    page_ids = parser.ids | {SectionKind(s.kind).anchor for s in document.sections}
+    sources = {f"source-{row['key']}" for row in document.rows_of("sources")}
+    page_ids = parser.ids | {SectionKind(s.kind).anchor for s in document.sections} | sources
     faq_ids = {slugify(faq.question)[:80].strip("-") for faq in document.faqs}
     slugs = known_slugs | {document.meta.get("slug", "")}
 
-    findings = []
+    findings = [
+        Finding("links", f"The source '{anchor.removeprefix('source-')}' is never cited.")
+        for anchor in sorted(sources - {urlsplit(href).fragment for href in parser.hrefs})
+    ]
     for href in parser.hrefs:
         parts = urlsplit(href)
         if parts.scheme or parts.netloc:

@@ -1,23 +1,40 @@
-"""The Markdown file format of ``content/treatments/<slug>.md``: parse and write.
+"""The Markdown file format of ``content/``: parse and write.
 
-A file is YAML front matter between ``---`` lines, then one ``## `` heading per
-section (named as in ``SectionKind``), then ``## Frequently asked questions`` with a
-``### `` heading per question. ``content/README.md`` documents it for people.
+A treatment file (``content/treatments/<slug>.md``) is YAML front matter between
+``---`` lines, then one ``## `` heading per section (named as in ``SectionKind``), then
+``## Frequently asked questions`` with a ``### `` heading per question. A page file
+(``content/pages/<slug>.md``) is front matter and a Markdown body.
+``content/README.md`` documents both for people.
 
-``dump_document(parse_text(text))`` returns ``text`` for a file in canonical form,
-which is what makes import, export, import a fixed point. Every error names the
-file and line.
+The front-matter keys are not listed here: they are the fields and row lists that
+``models.document`` declares, checked against the model fields' types, plus the
+``signoff`` a clinician's approval leaves. ``dump_document(parse_text(text))`` returns
+``text`` for a file in canonical form, which is what makes import, export, import a
+fixed point. Every error names the file and line.
 """
 
 import datetime
 import json
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
+from django.db import models
+from django.utils import timezone
 
-from treatments.models import MAX_REMINDER_DAYS
+from treatments.models import Page
+from treatments.models.document import (
+    PAGE_FIELDS,
+    ROW_LISTS,
+    TREATMENT_FIELDS,
+    FaqDocument,
+    PageDocument,
+    RowList,
+    SectionDocument,
+    SignoffDocument,
+    TreatmentDocument,
+)
 from treatments.models.section_kinds import SectionKind
 
 # libyaml's loader when PyYAML was built with it: the same results, several times faster
@@ -26,28 +43,14 @@ _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 FAQ_HEADING = "Frequently asked questions"
 SECTION_KINDS = SectionKind.values
-STATUSES = ("draft", "published")
-
-# Front-matter keys in the order they are written; title and slug are required.
-META_KEYS = (
-    "title",
-    "slug",
-    "summary",
-    "description",
-    *("duration", "numbing", "downtime", "sessions", "results_show"),
-    "reviewed_by",
-    "last_reviewed",
-    "next_review",
-    "status",
-    "publish_at",
-)
-REQUIRED_META = ("title", "slug")
-# Aftercare reminders: a list of {after_days, title}, written after the other keys.
-REMINDERS_KEY = "reminders"
-# content/pages/<slug>.md: front matter, then a Markdown body.
-PAGE_META_KEYS = ("title", "slug", "description")
-DATE_KEYS = ("last_reviewed", "next_review")
+SIGNOFF_KEY = "signoff"
+SIGNOFF_KEYS = ("reviewer", "title", "date", "content_hash")
+META_KEYS = tuple(f.name for f in TREATMENT_FIELDS)
+REQUIRED_META = tuple(f.name for f in TREATMENT_FIELDS if f.required)
+TREATMENT_KEYS = (*META_KEYS, *(rows.name for rows in ROW_LISTS), SIGNOFF_KEY)
+PAGE_KEYS = (*PAGE_FIELDS, SIGNOFF_KEY)
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+HASH_RE = re.compile(r"^[0-9a-f]{64}$")
 FENCE_RE = re.compile(r"^(```|~~~)")
 _KIND_BY_HEADING = {kind.label.lower(): kind.value for kind in SectionKind}
 
@@ -60,56 +63,6 @@ class ContentError(Exception):
         self.line = line
         self.message = message
         super().__init__(f"{self.path}, line {line}: {message}")
-
-
-@dataclass
-class SectionDocument:
-    kind: str
-    body: str
-    line: int = 0
-
-    @property
-    def title(self) -> str:
-        return SectionKind(self.kind).label
-
-
-@dataclass
-class FaqDocument:
-    question: str
-    answer: str
-    line: int = 0
-
-
-class _FrontMatterLookups:
-    """What a file with front matter answers, for a dataclass with ``meta`` and
-    ``meta_lines`` (the line of each front-matter key, so later checks can point at it)."""
-
-    meta: dict
-    meta_lines: dict[str, int]
-
-    @property
-    def slug(self) -> str:
-        return self.meta["slug"]
-
-    def line_of(self, key: str) -> int:
-        return self.meta_lines.get(key, 1)
-
-
-@dataclass
-class TreatmentDocument(_FrontMatterLookups):
-    meta: dict
-    sections: list[SectionDocument] = field(default_factory=list)
-    faqs: list[FaqDocument] = field(default_factory=list)
-    path: str = ""
-    meta_lines: dict[str, int] = field(default_factory=dict)
-
-
-@dataclass
-class PageDocument(_FrontMatterLookups):
-    meta: dict
-    body: str
-    path: str = ""
-    meta_lines: dict[str, int] = field(default_factory=dict)
 
 
 def _read(path: Path) -> str:
@@ -133,118 +86,207 @@ def parse_page_file(path: Path | str) -> PageDocument:
 def parse_text(text: str, path: Path | str = "<text>") -> TreatmentDocument:
     """Parse the text of a treatment file; raises ContentError naming the line."""
     lines = text.replace("\r\n", "\n").split("\n")
-    meta, meta_lines, body_start = _parse_front_matter(lines, path, (*META_KEYS, REMINDERS_KEY))
-    document = TreatmentDocument(meta=meta, path=str(path), meta_lines=meta_lines)
-    _check_reminders(lines, meta, meta_lines, path)
-    _parse_body(lines, body_start, document)
+    front = _FrontMatter.read(lines, path, TREATMENT_KEYS)
+    meta = {}
+    for f in TREATMENT_FIELDS:
+        if f.name in front.values:
+            meta[f.name] = front.check_field(f.name, f.model_field, required=f.required)
+        elif f.required:
+            raise ContentError(path, 1, f"The front matter needs a '{f.name}'.")
+    front.check_slug(meta["slug"])
+    document = TreatmentDocument(
+        meta=meta,
+        rows={rows.name: front.check_rows(rows) for rows in ROW_LISTS},
+        signoff=front.check_signoff(),
+        path=str(path),
+        meta_lines=front.lines_of,
+    )
+    _parse_body(lines, front.body_start, document)
     return document
 
 
 def parse_page_text(text: str, path: Path | str = "<text>") -> PageDocument:
     """Parse the text of a page file; raises ContentError naming the line."""
     lines = text.replace("\r\n", "\n").split("\n")
-    meta, meta_lines, body_start = _parse_front_matter(lines, path, PAGE_META_KEYS)
-    for number, raw in enumerate(lines[body_start:], start=body_start + 1):
+    front = _FrontMatter.read(lines, path, PAGE_KEYS)
+    meta = {}
+    for name in PAGE_FIELDS:
+        if name not in front.values and name in ("title", "slug"):
+            raise ContentError(path, 1, f"The front matter needs a '{name}'.")
+        meta[name] = front.check_field(name, Page._meta.get_field(name), required=False)
+    front.check_slug(meta["slug"])
+    for number, raw in enumerate(lines[front.body_start :], start=front.body_start + 1):
         if re.match(r"^#\s", raw):
             raise ContentError(
                 path, number, "Use '## ' for headings; the page title comes from 'title'."
             )
-    body = "\n".join(lines[body_start:]).strip()
-    return PageDocument(meta=meta, body=body, path=str(path), meta_lines=meta_lines)
+    body = "\n".join(lines[front.body_start :]).strip()
+    return PageDocument(
+        meta=meta,
+        body=body,
+        signoff=front.check_signoff(),
+        path=str(path),
+        meta_lines=front.lines_of,
+    )
 
 
-def _parse_front_matter(
-    lines: list[str], path, known_keys: tuple[str, ...]
-) -> tuple[dict, dict[str, int], int]:
-    if not lines or lines[0].strip() != "---":
-        raise ContentError(path, 1, "The file must start with front matter: a line '---'.")
-    try:
-        end = next(i for i in range(1, len(lines)) if lines[i].strip() == "---")
-    except StopIteration:
-        raise ContentError(path, 1, "The front matter has no closing '---' line.") from None
-    block = "\n".join(lines[1:end])
-    try:
-        meta = yaml.load(block, Loader=_YAML_LOADER)  # noqa: S506 - a safe loader
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        line = mark.line + 2 if mark else 2
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ContentError(path, line, f"The front matter is not valid YAML: {problem}.") from exc
-    if meta is None:
-        meta = {}
-    if not isinstance(meta, dict):
-        raise ContentError(path, 2, "The front matter must be 'key: value' lines.")
+class _FrontMatter:
+    """The YAML between the ``---`` lines, with the line of each key and item, so every
+    error can point at the line to fix."""
 
-    meta_lines = {}
-    for number, raw in enumerate(lines[1:end], start=2):
-        match = re.match(r"^([A-Za-z_][\w-]*)\s*:", raw)
-        if match:
-            meta_lines.setdefault(match.group(1), number)
+    def __init__(self, lines, path, values: dict, lines_of: dict[str, int], body_start: int):
+        self.lines, self.path, self.values = lines, path, values
+        self.lines_of, self.body_start = lines_of, body_start
 
-    for key in meta:
-        if key not in known_keys:
+    @classmethod
+    def read(cls, lines: list[str], path, known_keys: tuple[str, ...]) -> "_FrontMatter":
+        if not lines or lines[0].strip() != "---":
+            raise ContentError(path, 1, "The file must start with front matter: a line '---'.")
+        try:
+            end = next(i for i in range(1, len(lines)) if lines[i].strip() == "---")
+        except StopIteration:
+            raise ContentError(path, 1, "The front matter has no closing '---' line.") from None
+        try:
+            values = yaml.load("\n".join(lines[1:end]), Loader=_YAML_LOADER)  # noqa: S506 - safe
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+            problem = getattr(exc, "problem", None) or str(exc)
+            line = mark.line + 2 if mark else 2
             raise ContentError(
-                path,
-                meta_lines.get(str(key), 2),
-                f"Unknown front-matter key '{key}'. Known keys: {', '.join(known_keys)}.",
-            )
-    for key in REQUIRED_META:
-        if not meta.get(key):
-            raise ContentError(path, meta_lines.get(key, 1), f"The front matter needs a '{key}'.")
-    for key, value in meta.items():
-        line = meta_lines.get(key, 2)
-        if key in DATE_KEYS:
-            if value is not None and not isinstance(value, datetime.date):
-                raise ContentError(path, line, f"'{key}' must be a date written as YYYY-MM-DD.")
-        elif key == REMINDERS_KEY:
-            continue  # checked item by item in _check_reminders
-        elif key == "publish_at":
-            if value is not None and not isinstance(value, datetime.datetime):
+                path, line, f"The front matter is not valid YAML: {problem}."
+            ) from exc
+        values = {} if values is None else values
+        if not isinstance(values, dict):
+            raise ContentError(path, 2, "The front matter must be 'key: value' lines.")
+        lines_of: dict[str, int] = {}
+        for number, raw in enumerate(lines[1:end], start=2):
+            match = re.match(r"^([A-Za-z_][\w-]*)\s*:", raw)
+            if match:
+                lines_of.setdefault(match.group(1), number)
+        for key in values:
+            if key not in known_keys:
                 raise ContentError(
-                    path, line, "'publish_at' must be a date and time, e.g. 2027-01-31 09:00:00."
+                    path,
+                    lines_of.get(str(key), 2),
+                    f"Unknown front-matter key '{key}'. Known keys: {', '.join(known_keys)}.",
                 )
-        elif not isinstance(value, str):
-            raise ContentError(path, line, f"'{key}' must be text.")
-    if not SLUG_RE.match(meta["slug"]):
-        raise ContentError(
-            path,
-            meta_lines["slug"],
-            f"'slug' {meta['slug']!r} may hold only lower-case letters, digits and single hyphens.",
-        )
-    if meta.get("status", "draft") not in STATUSES:
-        raise ContentError(
-            path, meta_lines["status"], f"'status' must be one of: {', '.join(STATUSES)}."
-        )
-    return meta, meta_lines, end + 1
+        return cls(lines, path, values, lines_of, end + 1)
 
+    def error(self, key: str, message: str, line: int = 0) -> ContentError:
+        return ContentError(self.path, line or self.lines_of.get(key, 2), message)
 
-def _check_reminders(lines: list[str], meta: dict, meta_lines: dict[str, int], path) -> None:
-    """Each reminder is ``- after_days: N`` with ``title: text``; errors name its line."""
-    reminders = meta.get(REMINDERS_KEY)
-    if reminders is None:
-        return
-    start = meta_lines[REMINDERS_KEY]
-    if not isinstance(reminders, list):
-        raise ContentError(path, start, "'reminders' must be a list of '- after_days:' items.")
-    # Lines that open an item ("  - "), in order, so an error can point at its own item.
-    item_lines = [
-        n for n in range(start + 1, len(lines) + 1) if lines[n - 1].lstrip().startswith("- ")
-    ]
-    for index, item in enumerate(reminders):
-        line = item_lines[index] if index < len(item_lines) else start
-        if not isinstance(item, dict) or set(item) != {"after_days", "title"}:
-            raise ContentError(path, line, "Each reminder needs exactly 'after_days' and 'title'.")
-        days, title = item["after_days"], item["title"]
-        if (
-            not isinstance(days, int)
-            or isinstance(days, bool)
-            or not 0 <= days <= MAX_REMINDER_DAYS
-        ):
-            raise ContentError(
-                path, line, f"'after_days' must be a whole number from 0 to {MAX_REMINDER_DAYS}."
+    def check_field(self, key: str, model_field: models.Field, *, required: bool) -> Any:
+        """The value of ``key``, of the type its model field holds."""
+        value = self.values.get(key)
+        if value is None or value == "":
+            if required:
+                raise self.error(key, f"The front matter needs a '{key}'.")
+            return None
+        return _typed(value, model_field, lambda message: self.error(key, message), key)
+
+    def check_slug(self, slug: str) -> None:
+        if not SLUG_RE.match(slug or ""):
+            raise self.error(
+                "slug",
+                f"'slug' {slug!r} may hold only lower-case letters, digits and single hyphens.",
             )
-        if not isinstance(title, str) or not title.strip():
-            raise ContentError(path, line, "A reminder's 'title' must be text.")
+
+    def _item_lines(self, key: str) -> list[int]:
+        """The lines that open each ``- `` item of the list under ``key``."""
+        start = self.lines_of[key]
+        found = []
+        for number in range(start + 1, self.body_start):
+            raw = self.lines[number - 1]
+            if raw and not raw[0].isspace() and not raw.startswith("-"):
+                break  # the next top-level key
+            if raw.lstrip().startswith("- "):
+                found.append(number)
+        return found
+
+    def check_rows(self, rows: RowList) -> list[dict[str, Any]]:
+        items = self.values.get(rows.name)
+        if items is None:
+            return []
+        fields = ", ".join(f"'{name}'" for name in rows.fields)
+        if not isinstance(items, list):
+            raise self.error(rows.name, f"'{rows.name}' must be a list of items with {fields}.")
+        item_lines = self._item_lines(rows.name)
+        checked = []
+        for index, item in enumerate(items):
+            line = item_lines[index] if index < len(item_lines) else self.lines_of[rows.name]
+            if not isinstance(item, dict) or set(item) != set(rows.fields):
+                raise self.error(
+                    rows.name, f"Each item of '{rows.name}' needs exactly {fields}.", line
+                )
+            checked.append(
+                {
+                    name: _typed(
+                        item[name],
+                        rows.model._meta.get_field(name),
+                        lambda message, line=line: self.error(rows.name, message, line),
+                        name,
+                    )
+                    for name in rows.fields
+                }
+            )
+        return checked
+
+    def check_signoff(self) -> SignoffDocument | None:
+        value = self.values.get(SIGNOFF_KEY)
+        if value is None:
+            return None
+        keys = ", ".join(f"'{k}'" for k in SIGNOFF_KEYS)
+        if not isinstance(value, dict) or set(value) != set(SIGNOFF_KEYS):
+            raise self.error(SIGNOFF_KEY, f"'{SIGNOFF_KEY}' needs exactly {keys}.")
+        if not isinstance(value["date"], datetime.date) or isinstance(
+            value["date"], datetime.datetime
+        ):
+            raise self.error(SIGNOFF_KEY, "The sign-off 'date' must be written as YYYY-MM-DD.")
+        if not all(isinstance(value[k], str) and value[k].strip() for k in ("reviewer", "title")):
+            raise self.error(SIGNOFF_KEY, "The sign-off needs the reviewer's name and title.")
+        if not HASH_RE.match(str(value["content_hash"])):
+            raise self.error(SIGNOFF_KEY, "The sign-off 'content_hash' must be 64 hex digits.")
+        return SignoffDocument(
+            reviewer=value["reviewer"].strip(),
+            title=value["title"].strip(),
+            date=value["date"],
+            content_hash=value["content_hash"],
+        )
+
+
+def _typed(value: Any, model_field: models.Field, error, key: str) -> Any:
+    """``value`` checked against what ``model_field`` holds; ``error(message)`` makes the
+    exception to raise."""
+    if isinstance(model_field, models.DateTimeField):
+        if not isinstance(value, datetime.datetime):
+            raise error(f"'{key}' must be a date and time, e.g. 2027-01-31 09:00:00.")
+        # Files give the clinic's local time, as staff read it in the admin.
+        return timezone.make_aware(value) if timezone.is_naive(value) else value
+    if isinstance(model_field, models.DateField):
+        if not isinstance(value, datetime.date) or isinstance(value, datetime.datetime):
+            raise error(f"'{key}' must be a date written as YYYY-MM-DD.")
+        return value
+    if isinstance(model_field, models.IntegerField):
+        low, high = _bounds(model_field)
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            raise error(f"'{key}' must be a whole number from {low} to {high}.")
+        return value
+    if not isinstance(value, str):
+        raise error(f"'{key}' must be text.")
+    if model_field.choices and value not in [choice for choice, _ in model_field.choices]:
+        allowed = ", ".join(choice for choice, _ in model_field.choices)
+        raise error(f"'{key}' must be one of: {allowed}.")
+    return value
+
+
+def _bounds(model_field: models.Field) -> tuple[int, int]:
+    low, high = 0, 32767
+    for validator in model_field.validators:
+        if validator.code == "min_value":
+            low = max(low, validator.limit_value)
+        elif validator.code == "max_value":
+            high = min(high, validator.limit_value)
+    return low, high
 
 
 def _parse_body(lines: list[str], start: int, document: TreatmentDocument) -> None:
@@ -318,9 +360,11 @@ def _parse_body(lines: list[str], start: int, document: TreatmentDocument) -> No
 def _scalar(value) -> str:
     """Write one front-matter value: plain where YAML reads it back unchanged, else quoted."""
     if isinstance(value, datetime.datetime):
-        return value.isoformat(sep=" ")
+        return timezone.localtime(value).replace(tzinfo=None).isoformat(sep=" ")
     if isinstance(value, datetime.date):
         return value.isoformat()
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
     text = str(value)
     if text and text == text.strip() and "\n" not in text:
         try:
@@ -331,36 +375,66 @@ def _scalar(value) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def _dump_front_matter(meta: dict, keys: tuple[str, ...]) -> list[str]:
-    out = ["---"]
+def _front_matter_lines(values: dict[str, Any], keys: tuple[str, ...]) -> list[str]:
+    out = []
     for key in keys:
-        value = meta.get(key)
+        value = values.get(key)
         if value is None or value == "":
             continue
         out.append(f"{key}: {_scalar(value)}")
-    out.append("---")
     return out
+
+
+def _row_lines(rows: RowList, items: list[dict[str, Any]]) -> list[str]:
+    if not items:
+        return []
+    out = [f"{rows.name}:"]
+    for item in items:
+        for number, name in enumerate(rows.fields):
+            lead = "  - " if number == 0 else "    "
+            out.append(f"{lead}{name}: {_scalar(item[name])}")
+    return out
+
+
+def _signoff_lines(signoff: SignoffDocument | None) -> list[str]:
+    if signoff is None:
+        return []
+    return [
+        f"{SIGNOFF_KEY}:",
+        f"  reviewer: {_scalar(signoff.reviewer)}",
+        f"  title: {_scalar(signoff.title)}",
+        f"  date: {signoff.date.isoformat()}",
+        f"  content_hash: {signoff.content_hash}",
+    ]
+
+
+def _without_defaults(meta: dict[str, Any]) -> dict[str, Any]:
+    """Leave out a field at its default (the review interval), so files stay short and a
+    file without the key reads back the same."""
+    return {
+        f.name: meta.get(f.name)
+        for f in TREATMENT_FIELDS
+        if not (
+            f.model_field.has_default()
+            and meta.get(f.name) == f.model_field.get_default()
+            and f.name != "status"
+        )
+    }
 
 
 def dump_page(document: PageDocument) -> str:
     """Write a page in canonical form."""
-    return "\n".join([*_dump_front_matter(document.meta, PAGE_META_KEYS), "", document.body]) + "\n"
+    out = ["---", *_front_matter_lines(document.meta, PAGE_FIELDS)]
+    out += [*_signoff_lines(document.signoff), "---", "", document.body]
+    return "\n".join(out) + "\n"
 
 
 def dump_document(document: TreatmentDocument) -> str:
     """Write a treatment in canonical form."""
-    out = _dump_front_matter(document.meta, META_KEYS)
-    reminders = document.meta.get(REMINDERS_KEY)
-    if reminders:
-        # Inside the front matter, before its closing line.
-        out[-1:-1] = [f"{REMINDERS_KEY}:"] + [
-            line
-            for item in reminders
-            for line in (
-                f"  - after_days: {item['after_days']}",
-                f"    title: {_scalar(item['title'])}",
-            )
-        ]
+    out = ["---", *_front_matter_lines(_without_defaults(document.meta), META_KEYS)]
+    for rows in ROW_LISTS:
+        out += _row_lines(rows, document.rows_of(rows.name))
+    out += [*_signoff_lines(document.signoff), "---"]
     for section in document.sections:
         out += ["", f"## {section.title}"]
         if section.body.strip():

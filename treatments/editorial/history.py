@@ -19,31 +19,27 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from reversion.models import Version
 
-from treatments.content.file_format import (
-    META_KEYS,
-    REMINDERS_KEY,
-    FaqDocument,
-    SectionDocument,
-    TreatmentDocument,
-    dump_document,
-)
+from treatments.content.file_format import dump_document
 from treatments.models import (
-    FAQ,
     EditConflict,
     FormerSlug,
     Image,
     Page,
-    Reminder,
-    Section,
     SiteSettings,
     Treatment,
 )
-from treatments.models.section_kinds import SectionKind
+from treatments.models.document import (
+    Change,
+    TreatmentDocument,
+    child_models,
+    document_from_rows,
+)
 
-reversion.register(Section)
-reversion.register(FAQ)
-reversion.register(Reminder)
-reversion.register(Treatment, follow=("sections", "faqs", "reminders"))
+# A treatment's revision holds every row of its copy: sections, questions, reminders,
+# sources (whatever models.document declares).
+for _model in child_models().values():
+    reversion.register(_model)
+reversion.register(Treatment, follow=tuple(child_models()))
 reversion.register(Page)
 reversion.register(SiteSettings)
 
@@ -58,28 +54,18 @@ def versions_of(treatment: Treatment):
 
 
 def document_from_version(version: Version) -> TreatmentDocument:
-    """A treatment as it was in ``version``, sections and FAQs included, without touching it."""
-    fields = version.field_dict
+    """A treatment as it was in ``version``, every row of its copy included, without
+    touching it."""
     pk = int(version.object_id)
-
-    def rows(model, order: tuple[str, ...] = ("position", "id")) -> list[dict]:
-        versions = Version.objects.get_for_model(model).filter(revision=version.revision)
-        found = [v.field_dict for v in versions]
-        found = [row for row in found if row["treatment_id"] == pk]
-        return sorted(found, key=lambda row: tuple(row[name] for name in order))
-
-    reminders = rows(Reminder, ("after_days", "id"))
-    meta = {key: fields.get(key) for key in META_KEYS}
-    meta[REMINDERS_KEY] = [{"after_days": r["after_days"], "title": r["title"]} for r in reminders]
-    return TreatmentDocument(
-        meta=meta,
-        sections=[
-            SectionDocument(kind=row["kind"], body=row["body"])
-            for row in rows(Section)
-            if row["kind"] in SectionKind.values
-        ],
-        faqs=[FaqDocument(question=row["question"], answer=row["answer"]) for row in rows(FAQ)],
-    )
+    children = {}
+    for name, model in child_models().items():
+        rows = Version.objects.get_for_model(model).filter(revision=version.revision)
+        children[name] = [
+            {"id": int(v.object_id), **v.field_dict}
+            for v in rows
+            if v.field_dict.get("treatment_id") == pk
+        ]
+    return document_from_rows(version.field_dict, children)
 
 
 def version_text(version: Version) -> str:
@@ -175,6 +161,12 @@ def diff_lines(old_text: str, new_text: str, *, context: int = 2) -> list[DiffLi
             continue
         tidy.append(line)
     return tidy
+
+
+def word_diffs(changes: list[Change]) -> list[dict]:
+    """Each change (``models.document.changes_between``) with its before and after compared
+    word by word, for the templates (``admin/treatments/changes.html``)."""
+    return [{"label": c.label, "diff": diff_lines(c.before, c.after)} for c in changes]
 
 
 # -- Restore -------------------------------------------------------------------------

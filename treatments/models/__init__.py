@@ -4,10 +4,18 @@ One module per model (or per model and the rows that belong to it); everything i
 importable from ``treatments.models``. Django finds the models through this module.
 """
 
-from treatments.models.content_version import ContentVersion
 from treatments.models.former_slug import FormerSlug
 from treatments.models.image import Image
 from treatments.models.page import RESERVED_PAGE_SLUGS, Page
+from treatments.models.publication import Publication
+from treatments.models.review import (
+    EDITORS_GROUP,
+    REVIEWERS_GROUP,
+    ReviewEvent,
+    ReviewRequest,
+    SignOff,
+    StaffProfile,
+)
 from treatments.models.search import SearchEntry, SearchSynonym, SearchWord
 from treatments.models.site_settings import SiteSettings
 from treatments.models.treatment import (
@@ -17,26 +25,34 @@ from treatments.models.treatment import (
     EditConflict,
     Reminder,
     Section,
+    Source,
     Treatment,
     TreatmentQuerySet,
 )
 
 __all__ = [
+    "EDITORS_GROUP",
     "FAQ",
     "MARKDOWN_HELP",
     "MAX_REMINDER_DAYS",
     "RESERVED_PAGE_SLUGS",
-    "ContentVersion",
+    "REVIEWERS_GROUP",
     "EditConflict",
     "FormerSlug",
     "Image",
     "Page",
+    "Publication",
     "Reminder",
+    "ReviewEvent",
+    "ReviewRequest",
     "SearchEntry",
     "SearchSynonym",
     "SearchWord",
     "Section",
+    "SignOff",
     "SiteSettings",
+    "Source",
+    "StaffProfile",
     "Treatment",
     "TreatmentQuerySet",
 ]

@@ -1,5 +1,7 @@
 """The image library."""
 
+import errno
+import logging
 import uuid
 
 from django.conf import settings
@@ -10,6 +12,46 @@ from django.db.models import Q
 
 from treatments.media.pictures import FIGURE_WIDTH, IMAGE_FOLDER, ProcessedImage
 from treatments.models.treatment import Treatment
+
+logger = logging.getLogger(__name__)
+
+# Why a picture could not be stored, as the log and the upload form name it.
+STORAGE_FULL = "storage_full"
+STORAGE_NOT_ALLOWED = "storage_not_allowed"
+STORAGE_FAILED = "storage_failed"
+_FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT}
+_NOT_ALLOWED_ERRNOS = {errno.EACCES, errno.EPERM, errno.EROFS}
+
+
+class PictureNotStored(Exception):
+    """Writing a picture's files failed part-way; whatever was written has been removed.
+
+    ``cause`` is one of ``STORAGE_FULL``, ``STORAGE_NOT_ALLOWED`` or ``STORAGE_FAILED``.
+    """
+
+    def __init__(self, cause: str):
+        super().__init__(cause)
+        self.cause = cause
+
+
+def _cause_of(exc: OSError) -> str:
+    if exc.errno in _FULL_ERRNOS:
+        return STORAGE_FULL
+    if isinstance(exc, PermissionError) or exc.errno in _NOT_ALLOWED_ERRNOS:
+        return STORAGE_NOT_ALLOWED
+    return STORAGE_FAILED
+
+
+def _remove(names: list[str]) -> list[str]:
+    """Delete what exists of ``names``; returns those that could not be deleted."""
+    left = []
+    for name in names:
+        try:
+            if default_storage.exists(name):
+                default_storage.delete(name)
+        except OSError:
+            left.append(name)
+    return left
 
 
 class Image(models.Model):
@@ -49,22 +91,56 @@ class Image(models.Model):
         return self.alt_text
 
     def store(self, processed: ProcessedImage) -> None:
-        """Write the master and renditions under fresh random names; fills the file fields."""
+        """Write the master and renditions under fresh random names; fills the file fields.
+
+        All or nothing: if the storage fails part-way (a full disk, a folder the site may
+        not write to), every file written so far, and the part of the one being written,
+        is deleted, the cause is logged for whoever runs the site, and
+        ``PictureNotStored`` says which cause it was.
+        """
         token = uuid.uuid4().hex
-        self.file.name = default_storage.save(
-            f"{IMAGE_FOLDER}/{token}.{processed.extension}", ContentFile(processed.data)
-        )
-        self.width, self.height = processed.width, processed.height
-        self.renditions = [
-            {
-                "width": rendition.width,
-                "height": rendition.height,
-                "name": default_storage.save(
-                    f"{IMAGE_FOLDER}/{token}-{rendition.width}w.webp", ContentFile(rendition.data)
-                ),
-            }
+        wanted = [(f"{IMAGE_FOLDER}/{token}.{processed.extension}", processed.data)]
+        wanted += [
+            (f"{IMAGE_FOLDER}/{token}-{rendition.width}w.webp", rendition.data)
             for rendition in processed.renditions
         ]
+        written = []
+        try:
+            for name, data in wanted:
+                written.append(default_storage.save(name, ContentFile(data)))
+        except OSError as exc:
+            # The names asked for too: a failed write leaves a partial file under its name.
+            names = list(dict.fromkeys([*written, *(name for name, _ in wanted)]))
+            left_behind = _remove(names)
+            cause = _cause_of(exc)
+            logger.error(
+                "Picture upload failed (%s): %s. %d of %d files had been written; %s.",
+                cause,
+                exc.strerror or exc,
+                len(written),
+                len(wanted),
+                f"could not delete {', '.join(left_behind)}" if left_behind else "none kept",
+                extra={
+                    "cause": cause,
+                    "errno": errno.errorcode.get(exc.errno or 0, exc.errno),
+                    # The one being written when it failed.
+                    "stored_name": wanted[len(written)][0],
+                    "storage": default_storage.__class__.__name__,
+                    "files_written": len(written),
+                    "files_left_behind": ",".join(left_behind),
+                },
+            )
+            raise PictureNotStored(cause) from exc
+        self.file.name = written[0]
+        self.width, self.height = processed.width, processed.height
+        self.renditions = [
+            {"width": rendition.width, "height": rendition.height, "name": name}
+            for rendition, name in zip(processed.renditions, written[1:], strict=True)
+        ]
+
+    def delete_files(self) -> None:
+        """Delete the stored files now (a row that was never saved has nobody to do it)."""
+        _remove(self.stored_names())
 
     def stored_names(self) -> list[str]:
         return [name for name in [self.file.name, *(r["name"] for r in self.renditions)] if name]

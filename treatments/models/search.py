@@ -3,7 +3,7 @@ knows for "Did you mean", and the synonyms staff keep.
 
 The entries hold plain text. The database's own full-text engine indexes them: an FTS5
 table kept in step by triggers on SQLite, a weighted ``tsvector`` column that PostgreSQL
-generates itself (both made by migration 0011, not by these models). A later migration
+generates itself (both made by migration 0010, not by these models). A later migration
 that rebuilds ``treatments_searchentry`` on SQLite drops its triggers and must make them
 again; ``manage.py rebuild_search_index`` refills the index in any case.
 """
@@ -13,20 +13,24 @@ from django.db import models
 
 class SearchEntry(models.Model):
     """A place search can send a patient to: a treatment's summary, a section, a block
-    under a sub-heading, or an answer. Written only by ``public.search.index``."""
+    under a sub-heading, or an answer, as one publication of it reads. Written only by
+    ``public.search.index``.
+
+    Entries are made from a treatment's live and scheduled publications (never from the
+    rows staff edit), and a search returns only those of publications patients may see
+    at that moment (``Publication.objects.public()``), so a scheduled or unsigned one
+    is indexed but never shown until its time comes or a clinician signs it.
+    """
 
     class Kind(models.TextChoices):
         PAGE = "page", "Treatment page"
         SECTION = "section", "Section"
         ANSWER = "answer", "Answer"
 
-    # The treatment it belongs to: removed and rewritten with it. No foreign key, so
-    # entries can come from a published snapshot as well as from the rows staff edit.
-    treatment_key = models.BigIntegerField(db_index=True)
+    # Deleting a publication deletes its entries in the same statement (no signals on
+    # this model, so Django deletes them without loading them).
+    publication = models.ForeignKey("Publication", on_delete=models.CASCADE, related_name="+")
     slug = models.SlugField(max_length=80, db_index=True)
-    # Which part of the treatment made it ("summary", "section:12", "faq:7"), so saving
-    # one section rewrites only that section's entries.
-    source = models.CharField(max_length=100)
     kind = models.CharField(max_length=10, choices=Kind)
     # Indexed text, strongest first: the entry's own heading (the question, the section
     # and sub-heading), the treatment's title, then the body as plain sentences.
@@ -40,13 +44,10 @@ class SearchEntry(models.Model):
     # The section a sub-heading block sits in, shown under the heading.
     context = models.CharField(max_length=200, blank=True)
     position = models.PositiveIntegerField(default=0)
-    # A treatment scheduled to go live is indexed already and found from this time on.
-    visible_from = models.DateTimeField(null=True, blank=True, db_index=True)
 
     class Meta:
         verbose_name = "search entry"
         verbose_name_plural = "search entries"
-        indexes = [models.Index(fields=["treatment_key", "source"], name="searchentry_source")]
 
     def __str__(self) -> str:
         return self.heading

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
-from treatments.models import FormerSlug, Image, Treatment
+from treatments.models import FormerSlug, Image, Page, Publication, Treatment
 
 
 @receiver(pre_save, sender=Treatment)
@@ -47,3 +47,12 @@ def delete_image_files(sender, instance: Image, **kwargs) -> None:
     names = instance.stored_names()
     # Only once the deletion is committed: a rolled-back delete must still have its files.
     transaction.on_commit(lambda: [default_storage.delete(name) for name in names])
+
+
+@receiver(post_delete, sender=Treatment)
+@receiver(post_delete, sender=Page)
+def forget_publications(sender, instance, **kwargs) -> None:
+    """A deleted page is gone for patients too. The admin takes a live page off the site
+    through review before it may be deleted; this covers every other way of deleting
+    (the shell, a script). Sign-offs and review events stay, as the record of what was."""
+    Publication.objects.of(instance).delete()

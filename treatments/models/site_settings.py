@@ -56,3 +56,23 @@ class SiteSettings(models.Model):
     @property
     def opening_hours_lines(self) -> list[str]:
         return [line.strip() for line in self.opening_hours.splitlines() if line.strip()]
+
+    @property
+    def phone_href(self) -> str:
+        """The phone number as a ``tel:`` address, spaces and dashes dropped, or ''."""
+        digits = "".join(c for c in self.phone if c.isdigit() or c == "+")
+        return f"tel:{digits}" if digits else ""
+
+    # The details patients need to reach the clinic, as the admin's "finish setting up"
+    # panel names them: (field, what to call it).
+    CONTACT_DETAILS = (
+        ("phone", "phone number"),
+        ("address", "address"),
+        ("opening_hours", "opening hours"),
+        ("booking_url", "booking link"),
+    )
+
+    @property
+    def missing_contact_details(self) -> list[str]:
+        """What patients cannot yet be told, in words for staff: [] when all is set."""
+        return [label for name, label in self.CONTACT_DETAILS if not getattr(self, name).strip()]

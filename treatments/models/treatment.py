@@ -9,9 +9,9 @@ every save moves on; a save that names the version it started from is refused wi
 """
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import normalize_newlines, slugify
@@ -27,6 +27,10 @@ MARKDOWN_HELP = (
 
 
 MAX_REMINDER_DAYS = 365
+# A clinician approves a page for this long before it is due for review again; the
+# NHS standard for health information allows at most three years.
+DEFAULT_REVIEW_MONTHS = 12
+MAX_REVIEW_MONTHS = 36
 
 
 class EditConflict(Exception):
@@ -34,15 +38,11 @@ class EditConflict(Exception):
 
 
 class TreatmentQuerySet(models.QuerySet):
-    def published(self) -> "TreatmentQuerySet":
-        """What the public may see. Views, sitemaps and search all start here."""
-        return self.filter(status=Treatment.Status.PUBLISHED).filter(
-            Q(publish_at__isnull=True) | Q(publish_at__lte=timezone.now())
-        )
-
     def with_content(self) -> "TreatmentQuerySet":
-        """Sections and FAQs in two further queries, whatever their number."""
-        return self.select_related("hero_image").prefetch_related("sections", "faqs")
+        """Every part of the copy in a few further queries, whatever their number."""
+        return self.select_related("hero_image").prefetch_related(
+            "sections", "faqs", "reminders", "sources"
+        )
 
 
 class Treatment(models.Model):
@@ -70,13 +70,30 @@ class Treatment(models.Model):
     downtime = models.CharField(max_length=160, blank=True)
     sessions = models.CharField("usual number of sessions", max_length=120, blank=True)
     results_show = models.CharField("when results show", max_length=120, blank=True)
-    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
-    publish_at = models.DateTimeField(
-        null=True, blank=True, help_text="Optional: a published page goes live at this time."
+    # What this copy asks for once it is approved: to be on the site, or taken off it.
+    # Patients see the live publication (``Publication``), never these rows directly.
+    status = models.CharField(
+        "on the site",
+        max_length=10,
+        choices=Status,
+        default=Status.DRAFT,
+        help_text="Published: patients see this copy once it is approved. Draft: it is not "
+        "on the site (or is taken off it once that is approved).",
     )
-    reviewed_by = models.CharField(max_length=200, blank=True)
-    last_reviewed = models.DateField(null=True, blank=True)
-    next_review = models.DateField(null=True, blank=True)
+    publish_at = models.DateTimeField(
+        "go live at",
+        null=True,
+        blank=True,
+        help_text="Optional: approved changes wait until this time; the page patients see "
+        "now stays up until then.",
+    )
+    review_interval_months = models.PositiveSmallIntegerField(
+        "review every (months)",
+        default=DEFAULT_REVIEW_MONTHS,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_REVIEW_MONTHS)],
+        help_text=f"How long a clinician's approval lasts before the page is due for review "
+        f"again: at most {MAX_REVIEW_MONTHS} months.",
+    )
     hero_image = models.ForeignKey(
         "Image",
         null=True,
@@ -102,6 +119,9 @@ class Treatment(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
     # SHA-256 of the content file as last imported: tells an admin edit from an untouched page.
     source_hash = models.CharField(max_length=64, blank=True, editable=False)
+    # The clinical text's hash as last saved (``models.document.clinical_hash``), so a list
+    # can tell which pages changed since they went live without reading every page's copy.
+    working_hash = models.CharField(max_length=64, blank=True, editable=False)
 
     objects = TreatmentQuerySet.as_manager()
 
@@ -139,12 +159,6 @@ class Treatment(models.Model):
     def get_faq_url(self) -> str:
         return reverse("treatments:faq", kwargs={"slug": self.slug})
 
-    @property
-    def is_public(self) -> bool:
-        return self.status == self.Status.PUBLISHED and (
-            self.publish_at is None or self.publish_at <= timezone.now()
-        )
-
     def mark_changed(self) -> None:
         """Record that a section or FAQ changed: the page's last-modified date moves."""
         self.updated_at = timezone.now()
@@ -174,8 +188,8 @@ class Section(models.Model):
             self.position = SECTION_ORDER[self.kind] + 1
         self.render()
         # One transaction: the page's text and its last-changed date move together, and
-        # the page cache sees both at once (content_version.py moves on commit). Inside a
-        # caller's transaction no savepoint is needed: an error here fails the caller.
+        # the page cache, told on commit, sees both at once. Inside a caller's
+        # transaction no savepoint is needed: an error here fails the caller.
         with transaction.atomic(using=kwargs.get("using"), savepoint=False):
             super().save(*args, **kwargs)
             if mark_changed:
@@ -267,3 +281,38 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"Day {self.after_days}: {self.title}"
+
+
+class Source(models.Model):
+    """A published source the page relies on, listed under "Sources" and cited in the
+    copy as ``[words](#source-<key>)``."""
+
+    treatment = models.ForeignKey(Treatment, on_delete=models.CASCADE, related_name="sources")
+    position = models.PositiveSmallIntegerField(default=0)
+    key = models.SlugField(
+        "short name",
+        max_length=40,
+        help_text="Lower-case letters, digits and hyphens, e.g. 'fda'. The copy links to it "
+        "as [US FDA](#source-fda).",
+    )
+    title = models.CharField(max_length=300, help_text="As published.")
+    publisher = models.CharField(
+        "publisher or journal",
+        max_length=200,
+        help_text="An organisation, or a journal with its volume and pages.",
+    )
+    year = models.PositiveSmallIntegerField(validators=[MinValueValidator(1900)])
+    url = models.URLField("address", max_length=500, help_text="An https address.")
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["treatment", "key"], name="one_source_per_short_name")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.publisher} ({self.year}). {self.title}"
+
+    @property
+    def anchor(self) -> str:
+        return f"source-{self.key}"

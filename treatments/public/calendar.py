@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 from django.utils.text import normalize_newlines
 
+from treatments.models import SiteSettings
+
 CRLF = "\r\n"
 # RFC 5545 3.1: a content line SHOULD NOT be longer than 75 octets, excluding the line break.
 MAX_LINE_OCTETS = 75
@@ -128,14 +130,50 @@ def _sentence_case_after_colon(text: str) -> str:
     return text
 
 
+# Said when the clinic has not given its own advice for when it is closed.
+OUT_OF_HOURS_FALLBACK = (
+    "If you feel unwell and we are closed, call your out-of-hours health service. "
+    "In an emergency, call the emergency number."
+)
+
+
+def clinic_advice(clinic: SiteSettings) -> str:
+    """Who to call and when, for the end of each event's description.
+
+    A calendar entry is read days later, away from the site, so it carries the clinic's
+    own details; whatever is missing, it still tells the patient what to do.
+    """
+    hours = "; ".join(clinic.opening_hours_lines)
+    if clinic.phone:
+        call = f"call {clinic.clinic_name} on {clinic.phone}" + (f" ({hours})" if hours else "")
+    else:
+        call = "ask at your next visit, or call the clinic where you booked"
+    lines = [
+        f"If you are worried about your skin, {call}.",
+        clinic.out_of_hours.strip() or OUT_OF_HOURS_FALLBACK,
+    ]
+    if clinic.booking_url:
+        lines.append(f"Book a visit: {clinic.booking_url}")
+    if clinic.address_lines:
+        lines.append(", ".join([clinic.clinic_name, *clinic.address_lines]))
+    return "\n".join(lines)
+
+
 def aftercare_events(
-    treatment, treatment_date: datetime.date, *, page_url: str, host: str
+    treatment,
+    treatment_date: datetime.date,
+    *,
+    page_url: str,
+    host: str,
+    clinic: SiteSettings | None = None,
 ) -> list[Event]:
     """An all-day event for each of ``treatment.reminders``, counted from ``treatment_date``.
 
     The UID is made from the treatment, the date and the reminder, so downloading the
-    file again for the same date updates the events instead of adding copies.
+    file again for the same date updates the events instead of adding copies. Each
+    description ends with the clinic's details (``clinic``, else the site settings).
     """
+    advice = clinic_advice(clinic or SiteSettings.load())
     events = []
     for index, reminder in enumerate(treatment.reminders.all(), start=1):
         day = treatment_date + datetime.timedelta(days=reminder.after_days)
@@ -150,7 +188,7 @@ def aftercare_events(
                     f"{reminder.after_days} {day_word} after your {treatment.title.lower()} "
                     f"treatment on {treatment_date.day} {treatment_date:%B %Y}.\n"
                     f"{reminder.title.rstrip('.')}.\n"
-                    "If you are worried about your skin, call the clinic.\n"
+                    f"{advice}\n"
                     f"Aftercare guide: {page_url}"
                 ),
                 url=page_url,

@@ -23,7 +23,7 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
 from treatments.public.calendar import aftercare_events, build_calendar
-from treatments.public.views import _visible_treatments
+from treatments.public.views import live_treatment_at
 
 # How far from today a treatment date may be: further is almost surely a typing slip.
 MAX_DAYS_AWAY = 365
@@ -152,7 +152,7 @@ def _private(response: HttpResponse) -> HttpResponse:
 @require_safe
 def aftercare_calendar(request: HttpRequest, slug: str) -> HttpResponse:
     """The .ics file of the treatment's aftercare reminders, or help with the date."""
-    treatment = _visible_treatments(request).prefetch_related("reminders").filter(slug=slug).first()
+    treatment = live_treatment_at(request, slug)
     if treatment is None or not treatment.reminders.all():
         raise Http404("No aftercare reminders for this treatment")
     form = TreatmentDateForm(request.GET)

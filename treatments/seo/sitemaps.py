@@ -2,10 +2,11 @@
 
 Addresses are absolute and built from ``SITE_BASE_URL``, like canonical links, so
 neither the Host header nor the sites framework's ``example.com`` can end up in
-them. Drafts and scheduled pages are left out by ``Treatment.objects.published()``.
+them. Only what patients can read now is listed: live publications
+(``Publication.objects.public()``), dated by when they went live.
 
-Two queries whatever the number of treatments: one for the treatments (with whether
-each has questions), one for the site pages. Rows are read as plain values, not model
+Two queries whatever the number of treatments: one for the treatments (with how many
+questions each has), one for the site pages. Rows are read as plain values, not model
 instances, and each address is the route's address with the slug put in, not a
 ``reverse()`` per page. ``sitemap_xml`` then writes the entries out directly: Django's
 sitemap view renders its template once per address and formats every date through the
@@ -18,7 +19,6 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -26,7 +26,7 @@ from django.utils.html import escape
 from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 
-from treatments.models import FAQ, Page, Treatment
+from treatments.models import Page, Publication, Treatment
 
 # An entry: (path, date of the last change).
 Entry = tuple[str, datetime.date | None]
@@ -66,16 +66,15 @@ class _SiteBaseUrlSitemap(Sitemap):
 
 class TreatmentSitemap(_SiteBaseUrlSitemap):
     """The home page and the list (changed when any treatment last changed), each
-    published treatment, and its FAQ page when it has questions: an empty one is not
-    worth a crawler's visit. Saving a question moves the treatment's ``updated_at``
-    (``FAQ.save`` -> ``mark_changed``), so both pages share its date."""
+    live treatment, and its FAQ page when it has questions: an empty one is not worth a
+    crawler's visit. Both pages of a treatment go live together, so they share its date."""
 
     def items(self) -> list[Entry]:
         rows = (
-            Treatment.objects.published()
-            .annotate(has_faqs=Exists(FAQ.objects.filter(treatment=OuterRef("pk"))))
+            Publication.objects.public()
+            .of_model(Treatment)
             .order_by("slug")
-            .values_list("slug", "updated_at", "has_faqs")
+            .values_list("slug", "live_from", "faq_count")
         )
         detail, faq = _path_maker("treatments:detail"), _path_maker("treatments:faq")
         pages: list[Entry] = []
@@ -95,7 +94,12 @@ class TreatmentSitemap(_SiteBaseUrlSitemap):
 class PageSitemap(_SiteBaseUrlSitemap):
     def items(self) -> list[Entry]:
         page = _path_maker("treatments:page")
-        rows = Page.objects.order_by("slug").values_list("slug", "updated_at")
+        rows = (
+            Publication.objects.public()
+            .of_model(Page)
+            .order_by("slug")
+            .values_list("slug", "live_from")
+        )
         return [(page(slug), _day(updated_at)) for slug, updated_at in rows]
 
 

@@ -477,22 +477,30 @@ def medical_procedure(treatment: Treatment) -> dict[str, Any]:
     }
 
 
-# Words staff use in "reviewed by" while a page waits for its clinical review.
-_NOT_YET_REVIEWED = re.compile(r"^\s*(pending|awaiting|waiting|not yet|tbc|to be)\b", re.I)
-
-
 def reviewer(treatment: Treatment) -> dict[str, Any] | None:
-    """``reviewedBy`` from "Dr A. Example, clinical lead": a name, then a role.
+    """``reviewedBy``: the clinician whose recorded sign-off the page carries, else None.
 
-    A page still waiting for review names no reviewer: "Pending clinical review"
-    is not a person, and medical markup must not claim a review that has not
-    happened.
+    Medical markup must not claim a review that did not happen, so this comes only from
+    the page's review stamp (``models.workflow.stamp``), never from copy.
     """
-    text = treatment.reviewed_by.strip()
-    if not text or _NOT_YET_REVIEWED.match(text):
+    review = getattr(treatment, "review", None)
+    if review is None:
         return None
-    name, _, role = (part.strip() for part in text.partition(","))
-    return {"@type": "Person", "name": name, "jobTitle": role}
+    return {"@type": "Person", "name": review.name, "jobTitle": review.title}
+
+
+def citations(treatment: Treatment) -> list[dict[str, Any]]:
+    """The page's sources as ``citation``: each a ``CreativeWork`` with its publisher."""
+    return [
+        {
+            "@type": "CreativeWork",
+            "name": source.title,
+            "publisher": {"@type": "Organization", "name": source.publisher},
+            "datePublished": str(source.year),
+            "url": source.url,
+        }
+        for source in treatment.sources.all()
+    ]
 
 
 def _timestamp(moment: datetime.datetime | None) -> str | None:
@@ -501,10 +509,10 @@ def _timestamp(moment: datetime.datetime | None) -> str | None:
 
 
 def _review_fields(treatment: Treatment) -> dict[str, Any]:
+    review = getattr(treatment, "review", None)
     return {
-        "lastReviewed": treatment.last_reviewed.isoformat() if treatment.last_reviewed else None,
+        "lastReviewed": review.reviewed_on.isoformat() if review else None,
         "reviewedBy": reviewer(treatment),
-        "datePublished": _timestamp(treatment.publish_at or treatment.created_at),
         "dateModified": _timestamp(treatment.updated_at),
     }
 
@@ -516,6 +524,7 @@ def treatment_graph(treatment: Treatment) -> dict[str, Any]:
     page = {
         **_web_page("MedicalWebPage", crumbs, treatment.title, treatment.description),
         **_review_fields(treatment),
+        "citation": citations(treatment) or None,
         "medicalAudience": {"@type": "Patient"},
         "about": {"@id": _procedure_id(treatment)},
         "mainEntity": {"@id": _procedure_id(treatment)},

@@ -7,12 +7,11 @@ search engines show.
 """
 
 from django import template
-from django.db.models import Count
 from django.utils import translation
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 
-from treatments.models import SiteSettings, Treatment
+from treatments.models import Publication, SiteSettings, Treatment
 from treatments.seo import structured_data
 
 register = template.Library()
@@ -101,4 +100,4 @@ def faq_description(treatment: Treatment) -> str:
 @register.inclusion_tag("includes/treatment_links.html")
 def treatment_links() -> dict:
     """Every published treatment with its guide and questions: the way on from a dead end."""
-    return {"treatments": Treatment.objects.published().annotate(faq_count=Count("faqs"))}
+    return {"treatments": Publication.objects.treatments()}

@@ -3,9 +3,11 @@
 from django import template
 from django.utils.safestring import SafeString
 
+from treatments.models.document import GLANCE, TREATMENT_FIELDS
 from treatments.models.section_kinds import SectionKind, section_of
 from treatments.public.checklist import lead_phrases
 from treatments.public.qr import qr_svg
+from treatments.public.timeline import Stage, recovery_stages
 
 register = template.Library()
 register.simple_tag(section_of)
@@ -16,21 +18,29 @@ def qr_code(url: str, label: str) -> SafeString:
     return qr_svg(url, label)
 
 
-# "At a glance": the label shown beside each fact, in the order a patient asks.
-GLANCE_FIELDS = [
-    ("duration", "How long it takes"),
-    ("numbing", "Numbing"),
-    ("downtime", "Downtime"),
-    ("sessions", "Usual number of sessions"),
-    ("results_show", "When results show"),
-]
+# The facts a card in a list shows: what a patient weighs up between treatments.
+CARD_FIELDS = ("duration", "downtime", "sessions")
 
 
 @register.simple_tag
-def at_a_glance(treatment) -> list[tuple[str, str]]:
-    """The treatment's filled-in quick facts as (label, text); empty ones are left out."""
-    facts = [(label, (getattr(treatment, name, "") or "").strip()) for name, label in GLANCE_FIELDS]
+def at_a_glance(treatment, *names: str) -> list[tuple[str, str]]:
+    """The treatment's filled-in quick facts as (label, text), worded for patients, in the
+    order ``models.document`` declares them; empty ones are left out.
+
+    All of them, or only the fields ``names``.
+    """
+    facts = [
+        (f.patient_label, (getattr(treatment, f.name, "") or "").strip())
+        for f in TREATMENT_FIELDS
+        if f.group == GLANCE and (not names or f.name in names)
+    ]
     return [(label, text) for label, text in facts if text]
+
+
+@register.simple_tag
+def card_facts(treatment) -> list[tuple[str, str]]:
+    """The quick facts a treatment's card shows in a list (``CARD_FIELDS``)."""
+    return at_a_glance(treatment, *CARD_FIELDS)
 
 
 @register.simple_tag
@@ -54,3 +64,9 @@ def care_sheet_text(treatment, sheet: str) -> dict[str, str]:
         "description": f"A printable aftercare sheet for the days after {name}, "
         "with when to contact us and reminders for your calendar.",
     }
+
+
+@register.simple_tag
+def recovery_timeline(treatment) -> list[Stage]:
+    """The treatment's aftercare reminders as stages of recovery, for the timeline."""
+    return recovery_stages(treatment.reminders.all())

@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 import markdown
 import nh3
 from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.utils.text import slugify
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
@@ -35,6 +36,8 @@ HEADINGS = {"h2", "h3", "h4", "h5", "h6"}
 ALLOWED_TAGS = {
     *("p", "br", "hr", "strong", "em", "b", "i", "code", "pre", "blockquote", "abbr"),
     *("ul", "ol", "li", "a", "img"),
+    # A picture with its caption (_Figures): plain structure, no attributes of their own.
+    *("figure", "figcaption"),
     *("table", "thead", "tbody", "tr", "th", "td"),
     *HEADINGS,
 }
@@ -94,6 +97,54 @@ class _LazyImages(Treeprocessor):
             image.set("decoding", "async")
 
 
+# Drawings shipped with the site (static/img/diagrams/), which copy may show by address:
+# the one kind of SVG a page shows, since the image library refuses SVG uploads. Loaded
+# through <img>, an SVG cannot run script.
+DIAGRAMS_DIR = "img/diagrams/"
+_SVG_SIZE = re.compile(r'<svg\b[^>]*?\bviewBox="\s*0[ ,]+0[ ,]+([\d.]+)[ ,]+([\d.]+)\s*"')
+
+
+def _diagram_size(src: str) -> tuple[str, str] | None:
+    """The width and height of a shipped diagram at ``src`` (from its viewBox), or None
+    when ``src`` is not one. Read when copy is saved, so the page reserves the space."""
+    prefix = settings.STATIC_URL + DIAGRAMS_DIR
+    name = src.removeprefix(prefix)
+    if name == src or not re.fullmatch(r"[a-z0-9-]+\.svg", name):
+        return None
+    path = finders.find(DIAGRAMS_DIR + name)
+    if not path:
+        return None
+    with open(path, encoding="utf-8") as svg:
+        match = _SVG_SIZE.search(svg.read(2000))
+    return (match[1], match[2]) if match else None
+
+
+class _Figures(Treeprocessor):
+    """A paragraph that holds only a picture with a title becomes a figure whose caption,
+    shown under it, is that title: ``![what it shows](address "caption")``.
+
+    The alt text describes the picture for those who cannot see it; the caption says
+    what it means to everyone. A shipped diagram also gets its width and height.
+    """
+
+    def run(self, root: etree.Element) -> None:
+        for paragraph in root.iter("p"):
+            children = list(paragraph)
+            if len(children) != 1 or children[0].tag != "img":
+                continue
+            image = children[0]
+            caption = (image.get("title") or "").strip()
+            if not caption or (paragraph.text or "").strip() or (image.tail or "").strip():
+                continue
+            paragraph.tag = "figure"
+            paragraph.text = image.tail = None
+            del image.attrib["title"]
+            if size := _diagram_size(image.get("src", "")):
+                image.set("width", size[0])
+                image.set("height", size[1])
+            etree.SubElement(paragraph, "figcaption").text = caption
+
+
 class _ClinicMarkdown(Extension):
     def __init__(self, top_heading_level: int, **kwargs):
         self.top_heading_level = top_heading_level
@@ -110,6 +161,7 @@ class _ClinicMarkdown(Extension):
         )
         md.treeprocessors.register(_MarkExternalLinks(md), "clinic_external_links", 9)
         md.treeprocessors.register(_LazyImages(md), "clinic_lazy_images", 8)
+        md.treeprocessors.register(_Figures(md), "clinic_figures", 7)
 
 
 class _Converters(threading.local):

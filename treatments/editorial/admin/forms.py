@@ -15,6 +15,13 @@ from treatments.media.pictures import (
     process_upload,
 )
 from treatments.models import Image, Treatment
+from treatments.models.document import TREATMENT_FIELDS
+from treatments.models.image import (
+    STORAGE_FAILED,
+    STORAGE_FULL,
+    STORAGE_NOT_ALLOWED,
+    PictureNotStored,
+)
 
 EDIT_CONFLICT = "edit_conflict"
 
@@ -51,18 +58,8 @@ class TreatmentForm(forms.ModelForm):
 
     class Meta:
         model = Treatment
-        fields = [
-            "title",
-            "slug",
-            "summary",
-            "description",
-            "hero_image",
-            "status",
-            "publish_at",
-            "reviewed_by",
-            "last_reviewed",
-            "next_review",
-        ]
+        # Everything models.document declares, and the picture (not part of the copy).
+        fields = [*(f.name for f in TREATMENT_FIELDS), "hero_image"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -93,8 +90,33 @@ class TreatmentForm(forms.ModelForm):
         return cleaned
 
 
+# Why a picture could not be kept, in words for whoever is at the desk. The log line
+# (treatments.models.image) has the details for whoever runs the site.
+STORAGE_MESSAGES = {
+    STORAGE_FULL: (
+        "The picture was not saved: the website has run out of space to keep pictures. "
+        "Nothing was kept. Please tell the person who looks after the website. When they "
+        "have made room, choose the picture again and press Save."
+    ),
+    STORAGE_NOT_ALLOWED: (
+        "The picture was not saved: the website is not allowed to write to its picture "
+        "folder. Nothing was kept. Please tell the person who looks after the website. "
+        "When they have fixed it, choose the picture again and press Save."
+    ),
+    STORAGE_FAILED: (
+        "The picture was not saved because of a problem with the website's storage. "
+        "Nothing was kept. Please choose the picture again and press Save in a few "
+        "minutes. If it happens again, tell the person who looks after the website."
+    ),
+}
+
+
 class ImageForm(forms.ModelForm):
-    """Upload a picture once; afterwards only its description can change."""
+    """Upload a picture once; afterwards only its description can change.
+
+    The files are written once everything else on the form is valid, so that a storage
+    failure is shown here, beside the picture, with nothing kept.
+    """
 
     upload = forms.FileField(
         label="Picture file",
@@ -125,3 +147,12 @@ class ImageForm(forms.ModelForm):
         except ImageRejected as exc:
             raise ValidationError(exc.message, code=exc.code) from exc
         return upload
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.processed is None or self.errors:
+            return
+        try:
+            self.instance.store(self.processed)
+        except PictureNotStored as exc:
+            self.add_error("upload", ValidationError(STORAGE_MESSAGES[exc.cause], code=exc.cause))

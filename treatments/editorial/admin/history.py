@@ -18,7 +18,8 @@ from reversion.models import Version
 from treatments.content.sync import export_text
 from treatments.editorial import history
 from treatments.editorial.admin.named_urls import NamedUrlsMixin
-from treatments.models import EditConflict, Treatment
+from treatments.models import EditConflict, ReviewEvent, Treatment
+from treatments.models.document import changes_between, document_from_treatment
 
 CURRENT = "current"
 
@@ -75,6 +76,7 @@ class HistoryMixin(NamedUrlsMixin):
         versions = list(history.versions_of(obj)[:200])
         context = {
             "versions": versions,
+            "review_events": ReviewEvent.objects.of(obj).select_related("user")[:200],
             "compare_url": self._url("compare", obj.pk),
             "can_restore": self.has_change_permission(request, obj),
             **(extra_context or {}),
@@ -86,24 +88,26 @@ class HistoryMixin(NamedUrlsMixin):
         return redirect(self._url("restore", unquote(object_id), version_id))
 
     def compare_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        """Two versions (or a version and the page as it is now) as a line-by-line diff."""
+        """Two versions (or a version and the page as it is now), part by part, each part
+        named as the edit page names it and compared word by word."""
         obj = self._viewable(request, object_id)
         sides = []
         for key in ("from", "to"):
             chosen = request.GET.get(key, CURRENT)
             if chosen == CURRENT:
-                sides.append(("the page as it is now", export_text(obj)))
+                sides.append(("the page as it is now", document_from_treatment(obj)))
             else:
                 version = self._version(obj, chosen)
-                sides.append((f"saved {history.describe(version)}", history.version_text(version)))
-        (old_label, old_text), (new_label, new_text) = sides
+                label = f"saved {history.describe(version)}"
+                sides.append((label, history.document_from_version(version)))
+        (old_label, old), (new_label, new) = sides
         context = self._context(
             request,
             obj,
             "Compare versions",
             old_label=old_label,
             new_label=new_label,
-            diff=history.diff_lines(old_text, new_text),
+            changes=history.word_diffs(changes_between(old, new)),
         )
         return TemplateResponse(request, "admin/treatments/treatment/compare.html", context)
 
@@ -143,7 +147,11 @@ class HistoryMixin(NamedUrlsMixin):
             version=version,
             described=history.describe(version),
             expected_version=obj.version,
-            diff=history.diff_lines(export_text(obj), history.version_text(version)),
+            changes=history.word_diffs(
+                changes_between(
+                    document_from_treatment(obj), history.document_from_version(version)
+                )
+            ),
         )
         return TemplateResponse(request, "admin/treatments/treatment/restore.html", context)
 

@@ -3,12 +3,13 @@
 from django.contrib import admin
 from django.utils.html import format_html
 
+from treatments.editorial.admin.busy import BusyMixin
 from treatments.editorial.admin.forms import ImageForm
 from treatments.models import Image
 
 
 @admin.register(Image)
-class ImageAdmin(admin.ModelAdmin):
+class ImageAdmin(BusyMixin, admin.ModelAdmin):
     form = ImageForm
     list_display = ["thumbnail", "alt_text", "size", "markdown_snippet", "uploaded_at"]
     list_display_links = ["thumbnail", "alt_text"]
@@ -25,10 +26,17 @@ class ImageAdmin(admin.ModelAdmin):
         return ["picture", "alt_text", "markdown_snippet", "size", "used_on"]
 
     def save_model(self, request, obj: Image, form, change: bool) -> None:
-        if form.processed is not None:
-            obj.store(form.processed)
-            obj.uploaded_by = request.user
-        super().save_model(request, obj, form, change)
+        # The form stored the files (ImageForm._post_clean); a row that fails to save must
+        # not leave them behind.
+        if form.processed is None:
+            super().save_model(request, obj, form, change)
+            return
+        obj.uploaded_by = request.user
+        try:
+            super().save_model(request, obj, form, change)
+        except Exception:
+            obj.delete_files()
+            raise
 
     def _smallest_url(self, obj: Image) -> str:
         return obj.srcset.split(" ", 1)[0] if obj.renditions else obj.url

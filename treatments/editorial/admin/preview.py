@@ -6,7 +6,6 @@ address, so the preview survives a reload and its link to the questions page
 works; the questions page is previewed from the same copy.
 """
 
-import datetime
 import secrets
 
 from django.contrib.admin.utils import unquote
@@ -16,48 +15,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.cache import add_never_cache_headers
 
-from treatments.content.file_format import (
-    DATE_KEYS,
-    FaqDocument,
-    SectionDocument,
-    TreatmentDocument,
-)
 from treatments.editorial.admin.named_urls import NamedUrlsMixin
 from treatments.editorial.admin.snapshot import snapshot
-from treatments.editorial.preview import build_preview
-from treatments.models import Treatment
+from treatments.models import Image, Treatment
+from treatments.models.live import document_from_json, document_to_json, preview_treatment
 from treatments.public.views import TOP_FAQ_COUNT
 
 SESSION_KEY = "treatment_previews"
 # Previews kept per editor; older ones are dropped, so the session stays small.
 KEEP = 5
-
-
-def _encode(document: TreatmentDocument, hero_image_id: int | None) -> dict:
-    meta = {
-        key: value.isoformat() if isinstance(value, datetime.date) else value
-        for key, value in document.meta.items()
-    }
-    return {
-        "meta": meta,
-        "sections": [[s.kind, s.body] for s in document.sections],
-        "faqs": [[f.question, f.answer] for f in document.faqs],
-        "hero_image_id": hero_image_id,
-    }
-
-
-def _decode(data: dict) -> tuple[TreatmentDocument, int | None]:
-    meta = dict(data["meta"])
-    for key in DATE_KEYS:
-        meta[key] = datetime.date.fromisoformat(meta[key]) if meta.get(key) else None
-    if meta.get("publish_at"):
-        meta["publish_at"] = datetime.datetime.fromisoformat(meta["publish_at"])
-    document = TreatmentDocument(
-        meta=meta,
-        sections=[SectionDocument(kind=kind, body=body) for kind, body in data["sections"]],
-        faqs=[FaqDocument(question=q, answer=a) for q, a in data["faqs"]],
-    )
-    return document, data.get("hero_image_id")
 
 
 class PreviewMixin(NamedUrlsMixin):
@@ -103,7 +69,11 @@ class PreviewMixin(NamedUrlsMixin):
 
         previews = request.session.get(SESSION_KEY, {})
         token = secrets.token_urlsafe(9)
-        previews[token] = {"treatment": obj.pk, **_encode(copy.document, copy.hero_image_id)}
+        previews[token] = {
+            "treatment": obj.pk,
+            "document": document_to_json(copy.document),
+            "hero_image_id": copy.hero_image_id,
+        }
         request.session[SESSION_KEY] = dict(list(previews.items())[-KEEP:])
         return redirect(self._preview_url(obj.pk, token, "detail"))
 
@@ -113,10 +83,12 @@ class PreviewMixin(NamedUrlsMixin):
     def preview_page(self, request: HttpRequest, object_id: str, token: str, page: str):
         obj = self._preview_object(request, object_id)
         stored = request.session.get(SESSION_KEY, {}).get(token)
-        if not stored or stored.get("treatment") != obj.pk:
+        if not stored or stored.get("treatment") != obj.pk or "document" not in stored:
             raise Http404("This preview has expired: press Preview on the edit page again.")
-        document, hero_image_id = _decode(stored)
-        treatment = build_preview(obj, document, hero_image_id=hero_image_id)
+        hero_image = Image.objects.filter(pk=stored.get("hero_image_id")).first()
+        treatment = preview_treatment(
+            document_from_json(stored["document"]), pk=obj.pk, hero_image=hero_image
+        )
         # Links inside the preview stay inside the preview.
         detail_url = self._preview_url(obj.pk, token, "detail")
         faq_url = self._preview_url(obj.pk, token, "faq")

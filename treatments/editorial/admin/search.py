@@ -9,7 +9,7 @@ from treatments.models import SearchSynonym
 @admin.register(SearchSynonym)
 class SearchSynonymAdmin(admin.ModelAdmin):
     """A search for the phrase also looks for what it means. Saving one takes effect at
-    once: cached search results belong to the content version, which the save moves on."""
+    once: it moves cached results on to a new generation (``public.search.freshness``)."""
 
     formfield_overrides = TEXT_BOXES
     list_display = ["phrase", "means", "updated_at"]

@@ -6,12 +6,14 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from reversion.admin import VersionAdmin
 
+from treatments.editorial.admin.busy import BusyMixin
 from treatments.editorial.admin.forms import TEXT_BOXES
+from treatments.editorial.admin.review import REVIEW_BUTTONS, ReviewPanelMixin
 from treatments.models import FormerSlug, Page, SiteSettings
 
 
 @admin.register(SiteSettings)
-class SiteSettingsAdmin(VersionAdmin):
+class SiteSettingsAdmin(BusyMixin, VersionAdmin):
     """Straight to the one row: no list, no second row, no delete."""
 
     formfield_overrides = TEXT_BOXES
@@ -39,16 +41,31 @@ class SiteSettingsAdmin(VersionAdmin):
 
 
 @admin.register(Page)
-class PageAdmin(VersionAdmin):
+class PageAdmin(BusyMixin, ReviewPanelMixin, VersionAdmin):
     formfield_overrides = TEXT_BOXES
     list_display = ["title", "slug", "updated_at"]
     search_fields = ["title", "body"]
     prepopulated_fields = {"slug": ["title"]}
     fields = ["title", "slug", "description", "body"]
+    change_form_template = "admin/treatments/page/change_form.html"
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context.update(self.review_context(request, obj))
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def response_change(self, request, obj):
+        self.after_save(request, obj)
+        if any(name in request.POST for name in REVIEW_BUTTONS):
+            return redirect(reverse("admin:treatments_page_change", args=[obj.pk]))
+        return super().response_change(request, obj)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        self.after_save(request, obj)
+        return super().response_add(request, obj, post_url_continue)
 
 
 @admin.register(FormerSlug)
-class FormerSlugAdmin(admin.ModelAdmin):
+class FormerSlugAdmin(BusyMixin, admin.ModelAdmin):
     """Made when a treatment's address changes or it is deleted; nothing to edit by hand."""
 
     list_display = ["__str__", "leads_to", "created_at"]

@@ -1,22 +1,27 @@
 """What the treatment edit page holds right now, saved or not, as a ``TreatmentDocument``.
 
-Preview, the checks panel and the edit-conflict page all need the copy as the
-editor sees it on the page, which may not validate yet. So values are taken from
-``cleaned_data`` where a field is valid and from the submitted data otherwise;
-a date that does not parse is left out rather than guessed.
+Preview, the checks panel, the review panel and the edit-conflict page all need the
+copy as the editor sees it on the page, which may not validate yet. So values are taken
+from ``cleaned_data`` where a field is valid and from the submitted data otherwise; a
+date that does not parse is left out rather than guessed. Which fields and rows there
+are comes from ``models.document``, like everything else that reads a treatment's copy.
 """
 
 import datetime
 from dataclasses import dataclass, field
 
 from django import forms
+from django.db import models
 
-from treatments.content.file_format import FaqDocument, SectionDocument, TreatmentDocument
 from treatments.models import FAQ, Section
+from treatments.models.document import (
+    ROW_LISTS,
+    TREATMENT_FIELDS,
+    FaqDocument,
+    SectionDocument,
+    TreatmentDocument,
+)
 from treatments.models.section_kinds import SectionKind
-
-META_FIELDS = ("title", "slug", "summary", "description", "reviewed_by", "status")
-DATE_FIELDS = ("last_reviewed", "next_review")
 
 
 @dataclass
@@ -43,6 +48,19 @@ def _text(form: forms.Form, name: str) -> str:
     return "" if value is None else str(value)
 
 
+def _typed(form: forms.Form, model_field: models.Field):
+    """A field's value as its model holds it, or None when what was typed does not parse."""
+    value = _value(form, model_field.name)
+    if isinstance(model_field, models.DateField):
+        return value if isinstance(value, datetime.date) else None
+    if isinstance(model_field, models.IntegerField):
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            return None
+    return "" if value is None else str(value)
+
+
 def _position(form: forms.Form, default: int) -> int:
     try:
         return int(_value(form, "position"))
@@ -50,8 +68,8 @@ def _position(form: forms.Form, default: int) -> int:
         return default
 
 
-def _kept_forms(formset) -> list[tuple[int, int, forms.Form]]:
-    """Forms not marked for deletion and not left blank, with their position and order."""
+def _kept_forms(formset) -> list[forms.Form]:
+    """Forms not marked for deletion and not left blank, in the order of their position."""
     kept = []
     for index, form in enumerate(formset.forms):
         if "DELETE" in form.fields and form["DELETE"].value():
@@ -59,7 +77,7 @@ def _kept_forms(formset) -> list[tuple[int, int, forms.Form]]:
         if form.instance.pk is None and not form.has_changed():
             continue
         kept.append((_position(form, index + 1), index, form))
-    return sorted(kept, key=lambda item: item[:2])
+    return [form for *_, form in sorted(kept, key=lambda item: item[:2])]
 
 
 def _hero_image_id(form: forms.Form) -> int | None:
@@ -72,18 +90,13 @@ def _hero_image_id(form: forms.Form) -> int | None:
 
 
 def snapshot(form: forms.ModelForm, formsets) -> Snapshot:
-    """The treatment form and its section and FAQ formsets as one document."""
-    meta = {name: _text(form, name) for name in META_FIELDS}
-    for name in DATE_FIELDS:
-        value = _value(form, name)
-        meta[name] = value if isinstance(value, datetime.date) else None
-    publish_at = _value(form, "publish_at")
-    meta["publish_at"] = publish_at if isinstance(publish_at, datetime.datetime) else None
-
+    """The treatment form and its inline formsets as one document."""
+    meta = {f.name: _typed(form, f.model_field) for f in TREATMENT_FIELDS}
     result = Snapshot(document=TreatmentDocument(meta=meta), hero_image_id=_hero_image_id(form))
+    row_lists = {rows.model: rows for rows in ROW_LISTS}
     for formset in formsets:
         if formset.model is Section:
-            for _, _, item in _kept_forms(formset):
+            for item in _kept_forms(formset):
                 kind = _text(item, "kind")
                 if kind in SectionKind.values:
                     result.document.sections.append(
@@ -91,7 +104,7 @@ def snapshot(form: forms.ModelForm, formsets) -> Snapshot:
                     )
                     result.section_forms.append(item)
         elif formset.model is FAQ:
-            for _, _, item in _kept_forms(formset):
+            for item in _kept_forms(formset):
                 result.document.faqs.append(
                     FaqDocument(
                         question=_text(item, "question").strip(),
@@ -99,4 +112,10 @@ def snapshot(form: forms.ModelForm, formsets) -> Snapshot:
                     )
                 )
                 result.faq_forms.append(item)
+        elif formset.model in row_lists:
+            rows = row_lists[formset.model]
+            result.document.rows[rows.name] = [
+                {name: _typed(item, rows.model._meta.get_field(name)) for name in rows.fields}
+                for item in _kept_forms(formset)
+            ]
     return result

@@ -7,8 +7,10 @@ checks the content check reports, and links to history and the Markdown download
 
 import datetime
 
-from django.contrib import admin, messages
+from django.contrib import admin
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import NON_FIELD_ERRORS
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.http import HttpResponseRedirect
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -16,28 +18,45 @@ from django.utils.html import format_html, format_html_join
 from reversion.admin import VersionAdmin
 
 from treatments.content.checks import check_document, section_scores
-from treatments.content.file_format import dump_document
-from treatments.content.sync import export_text
 from treatments.editorial import history
+from treatments.editorial.admin.busy import BusyMixin
 from treatments.editorial.admin.forms import EDIT_CONFLICT, TEXT_BOXES, TreatmentForm, editor_name
 from treatments.editorial.admin.history import HistoryMixin
 from treatments.editorial.admin.preview import PreviewMixin
+from treatments.editorial.admin.review import REVIEW_BUTTONS, ReviewPanelMixin
 from treatments.editorial.admin.snapshot import snapshot
-from treatments.models import FAQ, EditConflict, Reminder, Section, Treatment
+from treatments.models import (
+    FAQ,
+    EditConflict,
+    Publication,
+    Reminder,
+    ReviewRequest,
+    Section,
+    Source,
+    Treatment,
+)
+from treatments.models.document import (
+    GLANCE,
+    PAGE,
+    PUBLISHING,
+    REVIEW,
+    TREATMENT_FIELDS,
+    changes_between,
+    document_from_treatment,
+)
 from treatments.models.section_kinds import SectionKind
+from treatments.models.workflow import DUE_SOON_DAYS
 from treatments.text.readability import MAX_FK_GRADE
 
 # Where a finding points, in words.
 PLACES = {
     "description": "Meta description",
     "summary": "Summary",
-    "next_review": "Review date",
+    "review": "Clinical review",
     "sections": "Sections",
     "faqs": "Questions",
     "links": "Links",
 }
-# Review dates this close count as "due soon" in the list filter.
-DUE_SOON_DAYS = 30
 
 
 def place(where: str) -> str:
@@ -99,6 +118,16 @@ class ReminderInline(admin.TabularInline):
     )
 
 
+class SourceInline(admin.StackedInline):
+    model = Source
+    extra = 0
+    fields = ["position", "key", "title", "publisher", "year", "url"]
+    classes = ["ordered-inline"]
+    verbose_name_plural = (
+        "Sources (listed at the end of the page; cite one in the text as [US FDA](#source-fda))"
+    )
+
+
 class FAQInline(OrderedInline):
     model = FAQ
     fields = ["position", "question", "answer", "guidance"]
@@ -106,67 +135,106 @@ class FAQInline(OrderedInline):
 
 
 class ReviewFilter(admin.SimpleListFilter):
+    """Pages by where they stand in clinical review: the "Due for review" view."""
+
     title = "clinical review"
     parameter_name = "review"
 
     def lookups(self, request, model_admin):
         return [
-            ("overdue", "Overdue"),
-            ("soon", f"Due in the next {DUE_SOON_DAYS} days"),
-            ("none", "No date set"),
+            ("waiting", "Waiting for review"),
+            ("overdue", "Review overdue"),
+            ("soon", f"Review due in the next {DUE_SOON_DAYS} days"),
+            ("changed", "Changed since it went live"),
+            ("never", "Never reviewed by a clinician"),
         ]
 
     def queryset(self, request, queryset):
         today = timezone.localdate()
-        if self.value() == "overdue":
-            return queryset.filter(next_review__lt=today)
-        if self.value() == "soon":
-            return queryset.filter(
-                next_review__gte=today,
-                next_review__lte=today + datetime.timedelta(days=DUE_SOON_DAYS),
-            )
-        if self.value() == "none":
-            return queryset.filter(next_review__isnull=True)
-        return queryset
+        conditions = {
+            "waiting": Q(waiting=True),
+            "overdue": Q(review_due__lt=today),
+            "soon": Q(
+                review_due__gte=today,
+                review_due__lte=today + datetime.timedelta(days=DUE_SOON_DAYS),
+            ),
+            "changed": Q(live_hash__isnull=False) & ~Q(live_hash=F("working_hash")),
+            "never": Q(review_due__isnull=True),
+        }
+        value = self.value()
+        return queryset.filter(conditions[value]) if value in conditions else queryset
 
 
-@admin.register(Treatment)
-class TreatmentAdmin(HistoryMixin, PreviewMixin, VersionAdmin):
-    form = TreatmentForm
-    formfield_overrides = TEXT_BOXES
-    change_form_template = "admin/treatments/treatment/change_form.html"
-    list_display = ["title", "status_label", "updated_at", "edited_by", "review_due"]
-    list_filter = ["status", ReviewFilter]
-    list_select_related = ["updated_by"]
-    search_fields = ["title", "summary", "slug"]
-    prepopulated_fields = {"slug": ["title"]}
-    inlines = [SectionInline, FAQInline, ReminderInline]
-    readonly_fields = ["checks", "former_addresses"]
-    fieldsets = [
-        (None, {"fields": ["title", "slug", "summary", "description", "based_on_version"]}),
+def with_review_columns(queryset):
+    """Each treatment with its live publication's text hash, its review due date and
+    whether a submission waits: what the list shows, filters and sorts by, in one query."""
+    content_type = ContentType.objects.get_for_model(Treatment)
+    live = Publication.objects.live().filter(content_type=content_type, object_id=OuterRef("pk"))
+    waiting = ReviewRequest.objects.filter(
+        content_type=content_type, object_id=OuterRef("pk"), state=ReviewRequest.State.PENDING
+    )
+    return queryset.annotate(
+        live_hash=Subquery(live.values("content_hash")[:1]),
+        review_due=Subquery(live.values("signoff__next_review_due")[:1]),
+        waiting=Exists(waiting),
+    )
+
+
+def _fieldsets() -> list:
+    """The edit page's groups, from the fields ``models.document`` declares."""
+    groups: dict[str, list[str]] = {}
+    for f in TREATMENT_FIELDS:
+        groups.setdefault(f.group, []).append(f.name)
+    return [
+        (None, {"fields": [*groups.pop(PAGE), "based_on_version"]}),
         ("Checks", {"fields": ["checks"], "classes": ["checks-panel"]}),
         (
-            "At a glance",
+            GLANCE,
             {
-                "fields": ["duration", "numbing", "downtime", "sessions", "results_show"],
+                "fields": groups.pop(GLANCE),
                 "description": "Short answers shown in a box at the top of the page.",
             },
         ),
+        *(
+            (group, {"fields": names})
+            for group, names in groups.items()
+            if group not in (REVIEW, PUBLISHING)
+        ),
         ("Picture", {"fields": ["hero_image"]}),
         (
-            "Publishing",
+            PUBLISHING,
             {
-                "fields": ["status", "publish_at"],
+                "fields": [*groups.get(PUBLISHING, []), *groups.get(REVIEW, [])],
                 "description": (
-                    "A draft is seen only by signed-in staff. A published page is public, "
-                    "from the time below if one is set. Press Preview to see your changes "
-                    "before you save them."
+                    "Patients see only the published version. Save keeps your changes as a "
+                    "draft; Submit for review sends them to a clinician, and once approved "
+                    "they go live (at the time below, if one is set). Press Preview to see "
+                    "your changes as patients will. A clinician's approval covers all the "
+                    "copy patients read: title, summary, description, at a glance, sections, "
+                    "questions, aftercare reminders and sources. The picture at the top, the "
+                    "go-live time and the review interval are not part of it: changing only "
+                    "those needs no new approval."
                 ),
             },
         ),
-        ("Clinical review", {"fields": ["reviewed_by", "last_reviewed", "next_review"]}),
         ("Old addresses", {"fields": ["former_addresses"], "classes": ["collapse"]}),
     ]
+
+
+@admin.register(Treatment)
+class TreatmentAdmin(BusyMixin, ReviewPanelMixin, HistoryMixin, PreviewMixin, VersionAdmin):
+    form = TreatmentForm
+    formfield_overrides = TEXT_BOXES
+    change_form_template = "admin/treatments/treatment/change_form.html"
+    list_display = ["title", "on_the_site", "updated_at", "edited_by", "review_due_date"]
+    list_filter = [ReviewFilter]
+    show_facets = admin.ShowFacets.ALWAYS
+    list_select_related = ["updated_by"]
+    search_fields = ["title", "summary", "slug"]
+    prepopulated_fields = {"slug": ["title"]}
+    inlines = [SectionInline, FAQInline, ReminderInline, SourceInline]
+    readonly_fields = ["checks", "former_addresses"]
+    fieldsets = _fieldsets()
 
     class Media:
         css = {"all": ["treatments/admin/editing.css"]}
@@ -178,23 +246,26 @@ class TreatmentAdmin(HistoryMixin, PreviewMixin, VersionAdmin):
 
     # -- The list --------------------------------------------------------------------
 
-    @admin.display(description="Status", ordering="status")
-    def status_label(self, obj: Treatment) -> str:
-        if obj.status == Treatment.Status.PUBLISHED and not obj.is_public:
-            when = date_format(timezone.localtime(obj.publish_at), "j M Y, H:i")
-            return f"Goes live {when}"
-        return obj.get_status_display()
+    def get_queryset(self, request):
+        return with_review_columns(super().get_queryset(request))
+
+    @admin.display(description="On the site")
+    def on_the_site(self, obj: Treatment) -> str:
+        if obj.live_hash is None:
+            return "No"
+        changed = " (changes waiting)" if obj.live_hash != obj.working_hash else ""
+        return f"Yes{changed}"
 
     @admin.display(description="Last edited by", ordering="updated_by__username")
     def edited_by(self, obj: Treatment) -> str:
         return editor_name(obj.updated_by) if obj.updated_by else "Content import"
 
-    @admin.display(description="Next review due", ordering="next_review")
-    def review_due(self, obj: Treatment) -> str:
-        if obj.next_review is None:
-            return "Not set"
-        due = date_format(obj.next_review, "j M Y")
-        if obj.next_review < timezone.localdate():
+    @admin.display(description="Clinical review due", ordering="review_due")
+    def review_due_date(self, obj: Treatment) -> str:
+        if obj.review_due is None:
+            return "Never reviewed"
+        due = date_format(obj.review_due, "j M Y")
+        if obj.review_due < timezone.localdate():
             return format_html("<strong class='overdue'>{} (overdue)</strong>", due)
         return due
 
@@ -220,8 +291,7 @@ class TreatmentAdmin(HistoryMixin, PreviewMixin, VersionAdmin):
 
     def save_model(self, request, obj: Treatment, form, change: bool) -> None:
         obj.updated_by = request.user
-        if "_publish" in request.POST:
-            obj.status = Treatment.Status.PUBLISHED
+        self.intent_from_button(request, obj)
         if change:
             obj.save(expected_version=form.cleaned_data.get("based_on_version"))
         else:
@@ -235,35 +305,24 @@ class TreatmentAdmin(HistoryMixin, PreviewMixin, VersionAdmin):
             # rolled back; run the view again, and the form's check now shows the conflict.
             return super().change_view(request, object_id, form_url, extra_context)
 
-    def _response_after_publish(self, request, obj: Treatment):
-        if obj.is_public:
-            message = format_html(
-                "“{}” is published: patients can see it at <a href='{}'>{}</a>.",
-                obj,
-                obj.get_absolute_url(),
-                obj.get_absolute_url(),
-            )
-        else:
-            when = date_format(timezone.localtime(obj.publish_at), "j F Y, H:i")
-            message = f"“{obj}” is published and goes live on {when}."
-        messages.success(request, message)
-        return HttpResponseRedirect(self._url("change", obj.pk))
-
     def response_change(self, request, obj):
-        if "_publish" in request.POST:
-            return self._response_after_publish(request, obj)
+        self.after_save(request, obj)
+        if any(name in request.POST for name in REVIEW_BUTTONS):
+            return HttpResponseRedirect(self._url("change", obj.pk))
         return super().response_change(request, obj)
 
     def response_add(self, request, obj, post_url_continue=None):
-        if "_publish" in request.POST:
-            return self._response_after_publish(request, obj)
+        self.after_save(request, obj)
+        if any(name in request.POST for name in REVIEW_BUTTONS):
+            return HttpResponseRedirect(self._url("change", obj.pk))
         return super().response_add(request, obj, post_url_continue)
 
     # -- Guidance and the conflict page ----------------------------------------------
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        # Three ways to save are enough for anyone: Save, Save and continue, Publish.
+        # Enough ways to save: Save, Save and continue, and the review buttons.
         context["show_save_and_add_another"] = False
+        context.update(self.review_context(request, obj))
         form = context["adminform"].form
         formsets = [inline.formset for inline in context["inline_admin_formsets"]]
         if obj is not None and obj.pk is not None:
@@ -301,17 +360,21 @@ class TreatmentAdmin(HistoryMixin, PreviewMixin, VersionAdmin):
             ]
 
     def _conflict(self, obj: Treatment, form, copy) -> dict:
-        """What the refused editor sees: who saved, and what each of them changed."""
+        """What the refused editor sees: who saved, and what each of them changed, part by
+        part, named as the edit page names them."""
         current = Treatment.objects.with_content().select_related("updated_by").get(pk=obj.pk)
-        theirs = export_text(current)
-        yours = dump_document(copy.document)
+        theirs = document_from_treatment(current)
         base_version = history.version_at(current, form.cleaned_data.get("based_on_version") or 0)
-        base = history.version_text(base_version) if base_version else None
+        base = history.document_from_version(base_version) if base_version else None
         return {
             "who": editor_name(current.updated_by),
             "when": current.updated_at,
             "latest_url": self._url("change", obj.pk),
-            "their_changes": history.diff_lines(base, theirs) if base is not None else None,
-            "your_changes": history.diff_lines(base if base is not None else theirs, yours),
+            "their_changes": (
+                history.word_diffs(changes_between(base, theirs)) if base is not None else None
+            ),
+            "your_changes": history.word_diffs(
+                changes_between(base if base is not None else theirs, copy.document)
+            ),
             "compared_with_saved": base is None,
         }

@@ -12,9 +12,14 @@ search, behind ``backends.backend()``):
 - headings (questions, sections, sub-headings) weigh more than the text under them;
 - on a large site, only entries with the query's rarer words are ranked (``query.plan``).
 
-Results are cached under the content version, which any change to public content,
-synonyms included, moves on (``content_version``), and under the time the last
-scheduled treatment went live. ``index`` keeps the entries in step with the treatments.
+Only what patients may read is found: the index holds the entries of treatments'
+publications (``index``, kept in step by ``signals``), and every query the engines run
+joins them to ``Publication.objects.public()`` at that moment (``visible``), so a
+scheduled publication is found once its time comes and, where clinical sign-off is
+required, an unsigned one never is.
+
+Results are cached under the current generation (``freshness``), which any saved or
+deleted publication or synonym, and any scheduled publication going live, moves on.
 """
 
 import contextlib
@@ -23,14 +28,13 @@ import hashlib
 from dataclasses import dataclass, field
 
 from django.core.cache import caches
-from django.db.models import Max, Q
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
-from treatments import content_version
-from treatments.models import SearchEntry, SearchSynonym
+from treatments.models import Publication, SearchEntry, SearchSynonym, Treatment
+from treatments.public.search import freshness, spelling
 from treatments.public.search import query as query_module
-from treatments.public.search import spelling
 from treatments.public.search.backends import backend
 from treatments.public.search.query import (
     STOP_WORDS,
@@ -47,10 +51,10 @@ from treatments.public.search.snippets import snippet
 __all__ = ["Hit", "Query", "Results", "search"]
 
 LIMIT = 20
-CACHE_ALIAS = "default"
+CACHE_ALIAS = freshness.CACHE_ALIAS
 CACHE_SECONDS = 60 * 60
 # Part of every cache key: results stored by an older release are never read.
-CACHE_FORMAT = "search-1"
+CACHE_FORMAT = "search-2"
 
 
 @dataclass(frozen=True)
@@ -97,10 +101,16 @@ class Results:
         return self.hits[index]
 
 
+def visible(now) -> QuerySet:
+    """The ids of the publications patients may read at ``now``: a subquery every search
+    statement filters its entries by, in the database."""
+    return Publication.objects.public(now).of_model(Treatment).order_by().values("pk")
+
+
 @functools.lru_cache(maxsize=4)
-def _synonyms(version: int) -> tuple[Synonyms, frozenset[str]]:
-    """The synonyms as of content ``version`` (every save of one moves it on), read once
-    per process and version; and the words they name, which "Did you mean" knows even
+def _synonyms(generation: str) -> tuple[Synonyms, frozenset[str]]:
+    """The synonyms as of ``generation`` (every save of one moves it on), read once per
+    process and generation; and the words they name, which "Did you mean" knows even
     when no page uses them."""
     synonyms = {
         phrase_key(words_of(row.phrase)): tuple(row.alternatives)
@@ -138,7 +148,7 @@ def _frequency(concepts_: tuple[Concept, ...]) -> dict[str, int]:
     return backend().counts(sorted(words), query_module.COMMON + 1)
 
 
-def _find(words: tuple[str, ...], wanted: tuple[Concept, ...], limit: int, now, version: int):
+def _find(words: tuple[str, ...], wanted: tuple[Concept, ...], limit: int, now):
     """The hits, best first, and whether there are more than ``limit``.
 
     An entry whose heading is exactly what was asked ("aftercare", "microneedling")
@@ -147,15 +157,14 @@ def _find(words: tuple[str, ...], wanted: tuple[Concept, ...], limit: int, now, 
     """
     engine = backend()
     exact = list(
-        SearchEntry.objects.filter(heading_key=" ".join(words))
-        .filter(Q(visible_from__isnull=True) | Q(visible_from__lte=now))
+        SearchEntry.objects.filter(heading_key=" ".join(words), publication__in=visible(now))
         .order_by("position", "id")
         .values_list("id", flat=True)[:limit]
     )
     asked = plan(wanted, _frequency(wanted))
-    ranked = engine.ranked(asked, now=now, limit=limit + 1)
+    ranked = engine.ranked(asked, visible=visible(now), limit=limit + 1)
     if not ranked and not asked.is_wide:
-        ranked = engine.ranked(asked.widened(), now=now, limit=limit + 1)
+        ranked = engine.ranked(asked.widened(), visible=visible(now), limit=limit + 1)
     ids = list(dict.fromkeys([*exact, *ranked]))
     shown = ids[:limit]
     entries = SearchEntry.objects.in_bulk(shown)
@@ -164,41 +173,43 @@ def _find(words: tuple[str, ...], wanted: tuple[Concept, ...], limit: int, now, 
     return hits, len(ids) > limit
 
 
-def _search(query: Query, limit: int, now, version: int) -> Results:
-    synonyms, synonym_words = _synonyms(version)
+def _search(query: Query, limit: int, now, generation: str) -> Results:
+    synonyms, synonym_words = _synonyms(generation)
     words = spelling.corrected(query.words, synonym_words, backend().finds)
     suggestion = " ".join(words) if words != query.words else ""
     wanted = concepts(words, synonyms)
     if not wanted:
-        return Results(query, suggestion=suggestion)
-    hits, more = _find(words, wanted, limit, now, version)
-    return Results(query, hits, suggestion=suggestion, more=more)
+        return Results(query)
+    hits, more = _find(words, wanted, limit, now)
+    # The vocabulary also knows words of pages not live yet: a correction is offered
+    # only when it finds something patients may read.
+    return Results(query, hits, suggestion=suggestion if hits else "", more=more)
 
 
-def _cache_key(query: Query, limit: int, now, version: int) -> str:
-    """Moves on with the content version, and when a scheduled treatment goes live."""
-    went_live = SearchEntry.objects.filter(visible_from__lte=now).aggregate(
-        last=Max("visible_from")
-    )["last"]
+def _cache_key(query: Query, limit: int, generation: str) -> str:
+    """The generation (``freshness``: any publication or synonym change, or a scheduled
+    publication going live, moves it on), the limit and the words typed."""
     typed = " ".join(query.words)
-    digest = hashlib.sha256(f"{limit}:{went_live}:{typed}".encode()).hexdigest()[:32]
-    return f"{CACHE_FORMAT}:{version}:{digest}"
+    digest = hashlib.sha256(f"{limit}:{typed}".encode()).hexdigest()[:32]
+    return f"{CACHE_FORMAT}:{generation}:{digest}"
 
 
 def search(query: Query, limit: int = LIMIT) -> Results:
-    """The best ``limit`` published entries for ``query``; never raises for any input."""
+    """The best ``limit`` entries patients may read for ``query``; never raises for any
+    input. Cached until the generation moves on (``_cache_key``)."""
     if not query.words:
         return Results(query)
     cache = caches[CACHE_ALIAS]
-    now, version = timezone.now(), content_version.current()
-    key = _cache_key(query, limit, now, version)
+    now = timezone.now()
+    generation = freshness.current(now)
+    key = _cache_key(query, limit, generation)
     # A cache that is down (Redis) costs speed, never the answer.
     cached = None
     with contextlib.suppress(Exception):
         cached = cache.get(key)
     if cached is not None:
         return Results(query, cached.hits, cached.suggestion, cached.more)
-    results = _search(query, limit, now, version)
+    results = _search(query, limit, now, generation)
     with contextlib.suppress(Exception):
         cache.set(key, results, CACHE_SECONDS)
     return results

@@ -1,19 +1,20 @@
-"""The search index: what a published treatment puts in it, and keeping it in step.
+"""The search index: what a treatment's publication puts in it, and keeping it in step.
 
-``update_treatment(page)`` takes a treatment as patients see it: anything with
-``title``, ``slug``, ``summary``, ``get_absolute_url()``, ``get_faq_url()``,
-``sections.all()`` (``kind``, ``title``, ``anchor``, ``body_html``) and ``faqs.all()``
-(``question``, ``anchor``, ``answer_html``), such as a ``Treatment`` or a published
-snapshot of one. It replaces every entry of that treatment in one transaction:
+Entries are made from publications only, never from the rows staff edit (those are
+drafts). ``update_publication(publication)`` replaces every entry of one publication in
+one transaction; it reads the page as patients see it (``page_from_publication``):
 
 - the page itself: the title, the summary and the at-a-glance facts;
 - each section: the text before its first sub-heading, and each sub-heading's block
   (linked by the sub-heading's own anchor);
 - each answer, linked on the questions page.
 
-``remove_treatment(key or slug)`` takes them all out. The words of every entry join the
-vocabulary that "Did you mean" corrects from. The engine's own index (FTS5 or the
-``tsvector`` column) follows the entries by itself.
+A publication replaced for good (its subject has a newer one live) loses its entries;
+a deleted one loses them with it (a foreign key that cascades). Which entries a search
+may show is decided when it runs (``backends``), so a scheduled publication's entries
+wait in the index for their time. The words of every entry join the vocabulary that
+"Did you mean" corrects from. The engine's own index (FTS5 or the ``tsvector`` column)
+follows the entries by itself.
 """
 
 import datetime
@@ -22,14 +23,16 @@ from collections import Counter
 from collections.abc import Iterable
 
 from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
 
-from treatments.models import SearchEntry, SearchWord
+from treatments.models import Publication, SearchEntry, SearchWord, Treatment
 from treatments.models.section_kinds import SECTION_ORDER
+from treatments.models.workflow import page_from_publication
 from treatments.public.search.backends import backend
 from treatments.public.search.query import STOP_WORDS, words_of
 from treatments.public.search.text import Block, blocks, clean, plain_text
 
-PAGE_SOURCE = "summary"
 # The at-a-glance facts, as the treatment page labels them.
 AT_A_GLANCE = (
     ("duration", "How long it takes"),
@@ -47,24 +50,15 @@ WORD_TABLE = SearchWord._meta.db_table
 UPSERT_BATCH = 300
 
 
-def section_source(section) -> str:
-    return f"section:{section.pk or section.kind}"
-
-
-def answer_source(faq) -> str:
-    return f"faq:{faq.pk or faq.anchor}"
-
-
 class _Entries:
     """Makes the entries of one treatment; every entry shares its key, slug and title."""
 
-    def __init__(self, page, key: int, visible_from: datetime.datetime | None):
+    def __init__(self, page, publication_id: int):
         self.page = page
         self.common = {
-            "treatment_key": key,
+            "publication_id": publication_id,
             "slug": page.slug,
             "title": clean(page.title),
-            "visible_from": visible_from,
         }
 
     def _entry(self, *, heading: str, **fields) -> SearchEntry:
@@ -77,7 +71,6 @@ class _Entries:
             if value := clean(getattr(self.page, name, "") or ""):
                 lines.append(f"{label}: {value}")
         return self._entry(
-            source=PAGE_SOURCE,
             kind=SearchEntry.Kind.PAGE,
             heading=clean(self.page.title),
             body="\n".join(line for line in lines if line),
@@ -92,7 +85,6 @@ class _Entries:
         intro = parts[0]
         entries = [
             self._entry(
-                source=section_source(section),
                 kind=SearchEntry.Kind.SECTION,
                 heading=section.title,
                 body=intro.text,
@@ -106,7 +98,6 @@ class _Entries:
 
     def _block(self, section, block: Block, url: str, position: int) -> SearchEntry:
         return self._entry(
-            source=section_source(section),
             kind=SearchEntry.Kind.SECTION,
             heading=block.heading or section.title,
             context=section.title,
@@ -117,7 +108,6 @@ class _Entries:
 
     def answer(self, faq, position: int) -> SearchEntry:
         return self._entry(
-            source=answer_source(faq),
             kind=SearchEntry.Kind.ANSWER,
             heading=clean(faq.question),
             body=plain_text(faq.answer_html),
@@ -134,16 +124,6 @@ class _Entries:
         return entries
 
 
-def _key_of(page, key: int | None) -> int:
-    if key is None and page.pk is None:
-        raise ValueError("Pass key= (the treatment's id) for a page that has no pk.")
-    return page.pk if key is None else key
-
-
-def _visible_from(page, visible_from):
-    return getattr(page, "publish_at", None) if visible_from is None else visible_from
-
-
 def _delete(where: str, params: list, table: str = ENTRY_TABLE) -> None:
     # Plain SQL: the ORM would first load every row to send signals nobody needs here.
     # The engine's index follows by itself (FTS5 triggers, a generated column).
@@ -152,7 +132,7 @@ def _delete(where: str, params: list, table: str = ENTRY_TABLE) -> None:
 
 
 def _insert(entries: list[SearchEntry]) -> None:
-    SearchEntry.objects.bulk_create(entries)
+    SearchEntry.objects.bulk_create(entries, batch_size=500)
     remember_words(entries)
 
 
@@ -182,59 +162,63 @@ def remember_words(entries: Iterable[SearchEntry]) -> None:
             cursor.execute(sql, params)
 
 
-def update_treatment(page, *, key: int | None = None, visible_from=None) -> None:
-    """Index a published treatment, replacing whatever was indexed for it.
+def indexed(publication: Publication) -> bool:
+    """Whether a publication has entries: a treatment's content, not a page taken off."""
+    return not publication.withdrawn and publication.content_type.model_class() is Treatment
 
-    ``key`` is the treatment's id (default ``page.pk``); ``visible_from`` when it goes
-    live if that is later than now (default ``page.publish_at`` when it has one).
+
+def entries_of(publication: Publication) -> list[SearchEntry]:
+    """The entries a treatment's publication makes, unsaved."""
+    return _Entries(page_from_publication(publication), publication.pk).all()
+
+
+def update_publication(publication: Publication) -> None:
+    """Index ``publication`` afresh, and forget the publications of its subject that
+    patients can never see again (replaced by a newer one that is live now).
+
+    A scheduled or unsigned publication is indexed too: searches show only what
+    ``Publication.objects.public()`` holds at that moment (``backends``).
     """
-    key = _key_of(page, key)
-    entries = _Entries(page, key, _visible_from(page, visible_from)).all()
     with transaction.atomic():
-        _delete("treatment_key = %s", [key])
-        _insert(entries)
+        _delete("publication_id = %s", [publication.pk])
+        if indexed(publication):
+            _insert(entries_of(publication))
+        prune(publication.content_type_id, publication.object_id)
 
 
-def remove_treatment(key_or_slug: int | str) -> None:
-    """Take a treatment out of search: by its id, or by its slug."""
-    column = "slug" if isinstance(key_or_slug, str) else "treatment_key"
-    _delete(f"{column} = %s", [key_or_slug])
+def worth_keeping(now: datetime.datetime | None = None):
+    """Publications whose entries may still be shown: each subject's current one and
+    those waiting for their time. Older ones have been replaced for good."""
+    now = now or timezone.now()
+    current = Publication.objects.current(now).values("pk")
+    return Publication.objects.filter(Q(pk__in=current) | Q(live_from__gt=now))
 
 
-def update_section(page, section, *, key: int | None = None, visible_from=None) -> None:
-    """Re-index one section of an indexed treatment (a save of that section alone)."""
-    key = _key_of(page, key)
-    entries = _Entries(page, key, _visible_from(page, visible_from)).section(section)
-    with transaction.atomic():
-        _delete("treatment_key = %s AND source = %s", [key, section_source(section)])
-        _insert(entries)
+def prune(content_type_id: int, object_id: int) -> None:
+    """Drop the entries of one subject's publications that were replaced for good."""
+    mine = Publication.objects.filter(content_type_id=content_type_id, object_id=object_id)
+    stale = mine.exclude(pk__in=worth_keeping().values("pk")).values("pk")
+    SearchEntry.objects.filter(publication__in=stale).delete()
 
 
-def update_answer(page, faq, *, key: int | None = None, visible_from=None) -> None:
-    """Re-index one answer of an indexed treatment."""
-    key = _key_of(page, key)
-    position = getattr(faq, "position", 0)
-    entry = _Entries(page, key, _visible_from(page, visible_from)).answer(faq, position)
-    with transaction.atomic():
-        _delete("treatment_key = %s AND source = %s", [key, answer_source(faq)])
-        _insert([entry])
-
-
-def remove_source(key: int, source: str) -> None:
-    """Take out the entries one section or answer made."""
-    _delete("treatment_key = %s AND source = %s", [key, source])
-
-
-def rebuild(pages: Iterable) -> int:
-    """Empty the index and the vocabulary and index ``pages`` afresh; returns how many
-    entries were made."""
-    made = 0
+def rebuild() -> tuple[int, int]:
+    """Empty the index and the vocabulary and index every treatment publication worth
+    keeping afresh; returns how many entries and publications."""
+    made = publications = 0
+    wanted = (
+        worth_keeping()
+        .of_model(Treatment)
+        .filter(withdrawn=False)
+        .select_related("content_type", "hero_image", "signoff")
+        .order_by("pk")
+    )
     with transaction.atomic():
         _delete("1 = 1", [])
         _delete("1 = 1", [], table=WORD_TABLE)
-        for page in pages:
-            entries = _Entries(page, _key_of(page, None), _visible_from(page, None)).all()
+        for publication in wanted.iterator(chunk_size=100):
+            entries = entries_of(publication)
             _insert(entries)
             made += len(entries)
+            publications += 1
         backend().refresh()
-    return made
+    return made, publications

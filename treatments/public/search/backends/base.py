@@ -1,14 +1,15 @@
 """What search asks of a database's full-text engine.
 
 Entries are written through the ORM on every database (``public.search.index``); each
-engine keeps its own index of them in step by itself (migration 0011). A backend only
+engine keeps its own index of them in step by itself (migration 0010). A backend only
 reads: the best entries for some concepts, their text with the matches marked, and
 whether a word is found at all.
 """
 
-import datetime
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
+
+from django.db.models import QuerySet
 
 from treatments.public.search.query import Concept, Plan
 
@@ -17,10 +18,11 @@ class SearchBackend(ABC):
     """One database's full-text search. Get the one for a connection with ``backend()``."""
 
     @abstractmethod
-    def ranked(self, plan: Plan, *, now: datetime.datetime, limit: int) -> list[int]:
-        """Ids of the entries visible at ``now`` that match any of ``plan.required`` (in
-        their heading, when ``plan.headings_only``), best first by all of
-        ``plan.concepts``: the ranking and the limit are applied by the database."""
+    def ranked(self, plan: Plan, *, visible: QuerySet, limit: int) -> list[int]:
+        """Ids of the entries of the publications ``visible`` selects (a subquery of
+        their ids) that match any of ``plan.required`` (in their heading, when
+        ``plan.headings_only``), best first by all of ``plan.concepts``: the filter,
+        the ranking and the limit are applied by the database."""
 
     @abstractmethod
     def marked(self, concepts: Sequence[Concept], ids: Sequence[int]) -> dict[int, str]:

@@ -1,5 +1,5 @@
 """PostgreSQL full-text search: a weighted ``tsvector`` the database generates for each
-entry (heading A, section and treatment title B, body C; migration 0011), matched with
+entry (heading A, section and treatment title B, body C; migration 0010), matched with
 ``@@``, ranked with ``ts_rank`` and marked with ``ts_headline``, all through
 ``django.contrib.postgres.search``. The "english" configuration stems words and drops
 the same stop words as ``query.STOP_WORDS``.
@@ -10,7 +10,6 @@ weighted by how rare its words are (inverse document frequency, as SQLite's bm25
 from the counts the search asks for its plan.
 """
 
-import datetime
 import functools
 import math
 import operator
@@ -23,7 +22,7 @@ from django.contrib.postgres.search import (
     SearchVectorField,
 )
 from django.db import connection
-from django.db.models import Q, Value
+from django.db.models import QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Greatest
 
@@ -124,7 +123,7 @@ def _required(plan: Plan) -> SearchQuery:
 
 
 class PostgreSQLBackend(SearchBackend):
-    def ranked(self, plan: Plan, *, now: datetime.datetime, limit: int) -> list[int]:
+    def ranked(self, plan: Plan, *, visible: QuerySet, limit: int) -> list[int]:
         weights = _rarity(plan.concepts, plan.frequency)
         rank = functools.reduce(
             operator.add,
@@ -135,8 +134,7 @@ class PostgreSQLBackend(SearchBackend):
         )
         rows = (
             SearchEntry.objects.alias(vector=_vector())
-            .filter(vector=_required(plan))
-            .filter(Q(visible_from__isnull=True) | Q(visible_from__lte=now))
+            .filter(vector=_required(plan), publication__in=visible)
             .annotate(rank=rank)
             .order_by("-rank", "position", "id")
             .values_list("id", flat=True)

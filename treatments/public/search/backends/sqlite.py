@@ -3,13 +3,14 @@
 Every alternative is sent as a quoted phrase, so nothing a patient types is read as
 FTS5 syntax (AND, NEAR, *, column filters). bm25 ranks with the heading weighing most.
 FTS5 ranks first, on its own table, and only the best few hundred are joined to the
-entries to leave out those not yet live: joining every match first costs twice as much.
+entries to keep those of publications patients may read now (a subquery of
+``Publication.objects.public()``): joining every match first costs twice as much.
 """
 
-import datetime
 from collections.abc import Sequence
 
 from django.db import connection
+from django.db.models import QuerySet
 
 from treatments.models import SearchEntry
 from treatments.public.search.backends.base import SearchBackend
@@ -36,7 +37,7 @@ RANKED_SQL = f"""
     )
     SELECT entry.id, (SELECT count(*) FROM best) FROM best
     JOIN {ENTRY} AS entry ON entry.id = best.id
-    WHERE entry.visible_from IS NULL OR entry.visible_from <= %s
+    WHERE entry.publication_id IN ({{visible}})
     ORDER BY best.score, entry.position, entry.id
     LIMIT %s
 """  # noqa: S608
@@ -62,16 +63,17 @@ def plan_expression(plan: Plan) -> str:
 
 
 class SQLiteBackend(SearchBackend):
-    def ranked(self, plan: Plan, *, now: datetime.datetime, limit: int) -> list[int]:
-        moment = connection.ops.adapt_datetimefield_value(now)
+    def ranked(self, plan: Plan, *, visible: QuerySet, limit: int) -> list[int]:
+        visible_sql, visible_params = visible.query.sql_with_params()
+        sql = RANKED_SQL.format(visible=visible_sql)
         expression = plan_expression(plan)
         candidates = limit * CANDIDATES_PER_RESULT + CANDIDATES_MORE
         with connection.cursor() as cursor:
-            cursor.execute(RANKED_SQL, [expression, candidates, moment, limit])
+            cursor.execute(sql, [expression, candidates, *visible_params, limit])
             rows = cursor.fetchall()
             if len(rows) < limit and (not rows or rows[0][1] == candidates):
-                # Too many of the best are not live yet: look at every match.
-                cursor.execute(RANKED_SQL, [expression, ALL, moment, limit])
+                # Too many of the best are not for patients' eyes: look at every match.
+                cursor.execute(sql, [expression, ALL, *visible_params, limit])
                 rows = cursor.fetchall()
         return [row[0] for row in rows]
 

@@ -6,11 +6,12 @@ putting guesses into the same page, e.g. through a query string. A page sent to 
 without a session, that sets no cookie and does not vary on Cookie, holds nothing that
 visitor does not already know, so ``carries_no_secret`` is the rule; the admin and
 anything else a signed-in member of staff sees is never compressed
-(``treatments.page_cache`` decides).
+(the page cache middleware decides).
 
 Static files are compressed ahead of time by WhiteNoise (``collectstatic``), not here.
 """
 
+import functools
 import gzip
 
 import brotli  # installed with whitenoise[brotli], which serves the static .br files
@@ -32,11 +33,13 @@ COMPRESSIBLE_TYPES = (
 MIN_SIZE = 200
 
 
+@functools.lru_cache(maxsize=64)
 def negotiate(accept_encoding: str) -> str:
     """The encoding to send for an ``Accept-Encoding`` header: ``br``, ``gzip`` or identity.
 
     ``;q=0`` refuses an encoding; other weights are not ranked, since every client that
-    accepts brotli also takes it over gzip.
+    accepts brotli also takes it over gzip. Remembered: browsers send a handful of
+    different headers, and every request asks.
     """
     accepted = set()
     for part in accept_encoding.lower().split(","):

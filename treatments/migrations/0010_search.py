@@ -1,13 +1,19 @@
 """Site search on the database's own full-text engine.
 
-- The search entries, the words they contain and the synonyms staff edit.
+- The search entries (made from publications), the words they contain and the synonyms
+  staff edit.
 - On SQLite, an FTS5 table over the entries (porter stemming), kept in step by triggers.
 - On PostgreSQL, a weighted ``tsvector`` column that the database generates from the
   entry's text, with a GIN index.
 - Synonyms to start with, and the Editors group's right to edit them.
 """
 
+import django.db.models.deletion
 from django.db import migrations, models
+
+from treatments.migrations._permissions import grant
+
+ACTIONS = ("add", "change", "delete", "view")
 
 
 class RunSQLOn(migrations.RunSQL):
@@ -163,30 +169,15 @@ def add_synonyms(apps, schema_editor):
 
 def let_editors_edit_synonyms(apps, schema_editor):
     """The Editors group (migration 0004) edits what patients read; synonyms are part of
-    it. The permissions are made here, since Django makes them only after migrating."""
-    Group = apps.get_model("auth", "Group")
-    editors = Group.objects.filter(name="Editors").first()
-    if editors is None:
-        return
-    ContentType = apps.get_model("contenttypes", "ContentType")
-    Permission = apps.get_model("auth", "Permission")
-    content_type, _ = ContentType.objects.get_or_create(
-        app_label="treatments", model="searchsynonym"
-    )
-    for action in ("add", "change", "delete", "view"):
-        permission, _ = Permission.objects.get_or_create(
-            content_type=content_type,
-            codename=f"{action}_searchsynonym",
-            defaults={"name": f"Can {action} search synonym"},
-        )
-        editors.permissions.add(permission)
+    it."""
+    grant(apps, "Editors", [f"{action}_searchsynonym" for action in ACTIONS])
 
 
 class Migration(migrations.Migration):
     dependencies = [
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
-        ("treatments", "0005_at_a_glance_reminders_content_version"),
+        ("treatments", "0009_remove_content_version"),
     ]
 
     operations = [
@@ -199,9 +190,15 @@ class Migration(migrations.Migration):
                         auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
                     ),
                 ),
-                ("treatment_key", models.BigIntegerField(db_index=True)),
+                (
+                    "publication",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="treatments.publication",
+                    ),
+                ),
                 ("slug", models.SlugField(max_length=80)),
-                ("source", models.CharField(max_length=100)),
                 (
                     "kind",
                     models.CharField(
@@ -220,15 +217,8 @@ class Migration(migrations.Migration):
                 ("url", models.CharField(max_length=300)),
                 ("context", models.CharField(blank=True, max_length=200)),
                 ("position", models.PositiveIntegerField(default=0)),
-                ("visible_from", models.DateTimeField(blank=True, db_index=True, null=True)),
             ],
-            options={
-                "verbose_name": "search entry",
-                "verbose_name_plural": "search entries",
-                "indexes": [
-                    models.Index(fields=["treatment_key", "source"], name="searchentry_source")
-                ],
-            },
+            options={"verbose_name": "search entry", "verbose_name_plural": "search entries"},
         ),
         migrations.CreateModel(
             name="SearchWord",

@@ -1,0 +1,47 @@
+"""The clinical review panel on the admin index: what waits, what is due."""
+
+import datetime
+
+from django import template
+from django.db.models import Count, F, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from treatments.editorial.admin.treatments import with_review_columns
+from treatments.models import ReviewRequest, Treatment
+from treatments.models.workflow import DUE_SOON_DAYS
+
+register = template.Library()
+
+
+@register.inclusion_tag("admin/treatments/review_summary.html", takes_context=True)
+def review_summary(context) -> dict:
+    """Counts with links to the lists behind them, for staff who may see treatments."""
+    request = context["request"]
+    if not request.user.has_perm("treatments.view_treatment"):
+        return {"rows": []}
+    today = timezone.localdate()
+    treatments = with_review_columns(Treatment.objects.all())
+    counts = treatments.aggregate(
+        overdue=_count(Q(review_due__lt=today)),
+        soon=_count(
+            Q(review_due__gte=today, review_due__lte=today + datetime.timedelta(DUE_SOON_DAYS))
+        ),
+        changed=_count(Q(live_hash__isnull=False) & ~Q(live_hash=F("working_hash"))),
+        never=_count(Q(review_due__isnull=True)),
+    )
+    listing = reverse("admin:treatments_treatment_changelist")
+    queue = reverse("admin:treatments_reviewrequest_changelist")
+    waiting = ReviewRequest.objects.filter(state=ReviewRequest.State.PENDING).count()
+    rows = [
+        ("Waiting for clinical review", waiting, queue),
+        ("Review overdue", counts["overdue"], f"{listing}?review=overdue"),
+        (f"Review due in the next {DUE_SOON_DAYS} days", counts["soon"], f"{listing}?review=soon"),
+        ("Changed since they went live", counts["changed"], f"{listing}?review=changed"),
+        ("Never reviewed by a clinician", counts["never"], f"{listing}?review=never"),
+    ]
+    return {"rows": rows}
+
+
+def _count(condition: Q) -> Count:
+    return Count("pk", filter=condition)
