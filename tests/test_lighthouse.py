@@ -32,7 +32,6 @@ import pytest
 from tests.conftest import CHROMIUM, REPO
 from tests.public_site import build_public_site
 from tests.tools import require
-from tests.ui_site import place_diagram
 from treatments.models import SiteSettings
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -64,7 +63,6 @@ def lighthouse() -> list[str]:
 @pytest.fixture
 def site_url(live_server):
     build_public_site()
-    place_diagram()
     SiteSettings.objects.filter(pk=1).update(booking_url="https://booking.example/riverside")
     return live_server.url
 
