@@ -407,6 +407,9 @@ def test_snippets_keep_list_items_and_headings_apart():
     assert text == "Sun.\nWear a hat.\nUse SPF 30."
     shown = snippet(text.replace("hat", f"{MARK_START}hat{MARK_END}"))
     assert shown == "… Wear a <mark>hat</mark>. Use SPF 30."
+    # A picture's caption is a line of its own, as the figure syntax makes it.
+    figure = '<figure><img src="a.svg" alt=""><figcaption>Skin layers</figcaption></figure>'
+    assert plain_text(f"{figure}then text") == "Skin layers.\nthen text."
 
 
 def test_snippets_escape_once_and_mark_safely(db):

@@ -212,7 +212,11 @@ def page_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 def search_page(request: HttpRequest) -> HttpResponse:
-    """``/search/?q=``: never an error, whatever is typed; an empty query gets help."""
+    """``/search/?q=``: never an error, whatever is typed; an empty query gets help.
+
+    All the work is ``search(query)``: its ``Results`` (hits, the correction offered,
+    whether there were more) are known here, before the page is made, for anything
+    that needs to act on what a search found."""
     query = Query.parse(request.GET.get("q", ""))
     hits = search(query)
     context = {"query": query, "hits": hits}

@@ -16,7 +16,9 @@ from treatments.text.readability import as_sentence
 # Where snippets mark matches (public.search.snippets): never left in indexed text.
 MARK_START, MARK_END = "\x02", "\x03"
 BLOCK_HEADING = f"h{SECTION_HEADING_LEVEL}"
-LINE_TAGS = frozenset({"p", "li", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "dt", "dd"})
+LINE_TAGS = frozenset(
+    {"p", "li", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "dt", "dd", "figcaption"}
+)
 CELL_TAGS = frozenset({"td", "th"})
 
 
