@@ -6,6 +6,7 @@
 - On PostgreSQL, a weighted ``tsvector`` column that the database generates from the
   entry's text, with a GIN index.
 - Synonyms to start with, and the Editors group's right to edit them.
+- An index on publications that holds all ``Publication.objects.public()`` reads.
 """
 
 import django.db.models.deletion
@@ -266,6 +267,15 @@ class Migration(migrations.Migration):
                 ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={"verbose_name": "search synonym", "ordering": ["phrase"]},
+        ),
+        # Search filters every ranking by Publication.objects.public(): an index that
+        # holds all it reads.
+        migrations.AddIndex(
+            model_name="publication",
+            index=models.Index(
+                fields=["content_type", "object_id", "live_from", "withdrawn", "signoff"],
+                name="publication_public",
+            ),
         ),
         RunSQLOn("sqlite", SQLITE_FORWARDS, SQLITE_BACKWARDS),
         RunSQLOn("postgresql", POSTGRESQL_FORWARDS, POSTGRESQL_BACKWARDS),

@@ -155,16 +155,16 @@ def _find(words: tuple[str, ...], wanted: tuple[Concept, ...], limit: int, now):
     comes first; the engine ranks the rest (``query.plan``: on a large site, only the
     entries that match the rarer words). A narrowed search that finds nothing is widened.
     """
-    engine = backend()
+    engine, readable = backend(), visible(now)
     exact = list(
-        SearchEntry.objects.filter(heading_key=" ".join(words), publication__in=visible(now))
+        SearchEntry.objects.filter(heading_key=" ".join(words), publication__in=readable)
         .order_by("position", "id")
         .values_list("id", flat=True)[:limit]
     )
     asked = plan(wanted, _frequency(wanted))
-    ranked = engine.ranked(asked, visible=visible(now), limit=limit + 1)
+    ranked = engine.ranked(asked, visible=readable, limit=limit + 1)
     if not ranked and not asked.is_wide:
-        ranked = engine.ranked(asked.widened(), visible=visible(now), limit=limit + 1)
+        ranked = engine.ranked(asked.widened(), visible=readable, limit=limit + 1)
     ids = list(dict.fromkeys([*exact, *ranked]))
     shown = ids[:limit]
     entries = SearchEntry.objects.in_bulk(shown)
