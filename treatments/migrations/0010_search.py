@@ -136,6 +136,8 @@ SYNONYMS = {
     "aging": "ageing, wrinkles",
     "balding": "hair loss, thinning hair",
     "stretchmarks": "stretch marks",
+    # One thing, not "stretch" and "marks" (which would also look for scars).
+    "stretch marks": "stretchmarks, striae",
     "derma roller": "at-home roller, roller",
     "dermaroller": "at-home roller, roller",
     "dermapen": "microneedling",
