@@ -25,6 +25,7 @@ from treatments.public.search.query import Concept, plan, seen
 from treatments.public.search.snippets import snippet
 from treatments.public.search.spelling import closest, edit_distance
 from treatments.public.search.text import MARK_END, MARK_START, plain_text
+from treatments.public.views import HOME_GUIDES
 
 CASES = yaml.safe_load((Path(__file__).parent / "search_cases.yaml").read_text())
 TOP = 3
@@ -475,6 +476,16 @@ def test_nothing_found_offers_the_phone_and_the_guides(client, pages):
     SiteSettings.objects.create(phone="020 7946 0000")
     html = client.get("/search/", {"q": "tattoo"}).content.decode()
     assert 'Call us on <a href="tel:02079460000">020 7946 0000</a>' in html
+
+
+def test_nothing_found_lists_a_few_guides_and_the_way_to_the_rest(client, db):
+    for n in range(HOME_GUIDES + 1):
+        make_treatment(f"guide-{n:02d}", sections={})
+    html = client.get("/search/", {"q": "tattoo"}).content.decode()
+    assert html.count("(<a href=") == HOME_GUIDES
+    assert 'href="/treatments/guide-11/"' in html
+    assert 'href="/treatments/guide-12/"' not in html
+    assert '<a href="/treatments/">See all our treatments</a>' in html
 
 
 def test_header_links_to_search(client, pages):
