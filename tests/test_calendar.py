@@ -179,6 +179,56 @@ def test_a_missing_or_unlikely_date_gets_a_helpful_page(client, peel, today, que
         assert "Please check the date" not in html
 
 
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "27 November 2027",
+        "27 Nov 2027",
+        "27 nov. 2027",
+        "27th November, 2027",
+        "November 27, 2027",
+        "27/11/2027",
+        "27/11/27",
+        "27.11.2027",
+        "27-11-2027",
+        " 27  NOVEMBER  2027 ",
+        # ISO, which is what the browser's date picker sends.
+        "2027-11-27",
+    ],
+)
+def test_dates_as_people_type_them(client, peel, today, typed):
+    response = _download(client, typed)
+    assert response["Content-Type"].startswith("text/calendar"), typed
+    assert "peel-aftercare-2027-11-27.ics" in response["Content-Disposition"]
+
+
+def test_numbers_are_read_day_first_as_the_clinics_language_says(client, peel, today, settings):
+    assert settings.LANGUAGE_CODE == "en-gb"
+    # 02/11/2027 is 2 November here, not 11 February (which is too far from today).
+    assert "2027-11-02.ics" in _download(client, "02/11/2027")["Content-Disposition"]
+    settings.LANGUAGE_CODE = "en-us"
+    assert "2027-11-02.ics" in _download(client, "11/02/2027")["Content-Disposition"]
+
+
+@pytest.mark.parametrize("typed", ["31/11/2027", "13/13/2027", "Smarch 3 2027", "32 Jan 2027"])
+def test_a_day_that_does_not_exist_is_refused(client, peel, today, typed):
+    assert "Enter a real date" in _download(client, typed).content.decode()
+
+
+def test_the_message_gives_an_example_that_is_accepted(client, peel, today):
+    html = _download(client, "the day after boxing day").content.decode()
+    # Today (1 December 2027 here) in the two forms the message offers.
+    assert "for example 1 December 2027 or 01/12/2027." in html
+    for example in ("1 December 2027", "01/12/2027"):
+        assert _download(client, example)["Content-Type"].startswith("text/calendar")
+
+
+def test_a_typed_date_shows_again_as_the_date_picker_reads_it(client, peel, today):
+    html = _download(client, "2 Jan 1999").content.decode()
+    assert "Enter a date within a year of today." in html
+    assert 'name="date" value="1999-01-02"' in html
+
+
 def test_a_year_away_either_side_is_still_accepted(client, peel, today):
     for day in ("2026-12-01", "2028-11-30"):
         assert _download(client, day)["Content-Type"].startswith("text/calendar"), day

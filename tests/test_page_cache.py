@@ -667,6 +667,11 @@ NOT_WATCHED = {
     "treatments.StaffProfile": "a sign-off copies the reviewer's name and title when it is made",
     "treatments.ReviewRequest": "staff-only: the review queue",
     "treatments.ReviewEvent": "staff-only: the review trail",
+    # Search results pages carry a query string (/search/?q=), which the page cache
+    # never stores; search keeps its own results cache (public/search/freshness.py).
+    "treatments.SearchEntry": "made from publications; shown only on /search/?q=",
+    "treatments.SearchWord": "read only for 'Did you mean' on /search/?q=",
+    "treatments.SearchSynonym": "changes only what /search/?q= finds",
 }
 
 

@@ -16,6 +16,7 @@ from treatments.models.review import (
     SignOff,
     StaffProfile,
 )
+from treatments.models.search import SearchEntry, SearchSynonym, SearchWord
 from treatments.models.site_settings import SiteSettings
 from treatments.models.treatment import (
     FAQ,
@@ -44,6 +45,9 @@ __all__ = [
     "Reminder",
     "ReviewEvent",
     "ReviewRequest",
+    "SearchEntry",
+    "SearchSynonym",
+    "SearchWord",
     "Section",
     "SignOff",
     "SiteSettings",

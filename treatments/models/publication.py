@@ -131,6 +131,13 @@ class Publication(models.Model):
         indexes = [
             models.Index(fields=["content_type", "object_id", "live_from"]),
             models.Index(fields=["content_type", "slug"]),
+            # Everything public() reads, so it never reads a row: a row holds its whole
+            # ``document`` before these columns, and site search filters every ranking
+            # by public() (each read walked ~75 KB of a row: 140 ms at 1,000 treatments).
+            models.Index(
+                fields=["content_type", "object_id", "live_from", "withdrawn", "signoff"],
+                name="publication_public",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -49,9 +49,11 @@ def live_treatment_at(request: HttpRequest, slug: str):
     return None
 
 
-def listed_treatments() -> list:
-    """Every live treatment for a list, in one query, without their sections."""
-    return [listed_treatment(publication) for publication in Publication.objects.treatments()]
+def first_guides(count: int = HOME_GUIDES) -> tuple[list, bool]:
+    """The first ``count`` live treatments for a short list, without their sections, and
+    whether there are more (one more is read, rather than counting them all)."""
+    guides = [listed_treatment(p) for p in Publication.objects.treatments()[: count + 1]]
+    return guides[:count], len(guides) > count
 
 
 def _former_address(request: HttpRequest, slug: str, url_name: str) -> HttpResponse:
@@ -86,9 +88,8 @@ def _render_treatment_page(
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """The start: search, the first guides with their quick facts, and the clinic's details."""
-    # One more than shown tells whether to offer the full list, without counting them all.
-    guides = [listed_treatment(p) for p in Publication.objects.treatments()[: HOME_GUIDES + 1]]
-    context = {"treatments": guides[:HOME_GUIDES], "more_treatments": len(guides) > HOME_GUIDES}
+    guides, more = first_guides()
+    context = {"treatments": guides, "more_treatments": more}
     return render(request, "treatments/home.html", context)
 
 
@@ -212,12 +213,17 @@ def page_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 def search_page(request: HttpRequest) -> HttpResponse:
-    """``/search/?q=``: never an error, whatever is typed; an empty query gets help."""
+    """``/search/?q=``: never an error, whatever is typed; an empty query gets help.
+
+    All the work is ``search(query)``: its ``Results`` (hits, the correction offered,
+    whether there were more) are known here, before the page is made, for anything
+    that needs to act on what a search found."""
     query = Query.parse(request.GET.get("q", ""))
     hits = search(query)
     context = {"query": query, "hits": hits}
     if not hits:
-        context["treatments"] = listed_treatments()
+        # A few guides and the way to the rest: a site of 1,000 would list them all.
+        context["treatments"], context["more_treatments"] = first_guides()
     return render(request, "treatments/search.html", context)
 
 

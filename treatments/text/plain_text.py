@@ -1,6 +1,7 @@
 """HTML to plain text: the one reader of HTML fragments in the app.
 
-Readability scores, JSON-LD answers and summaries, meta descriptions, search snippets,
+Readability scores, JSON-LD answers and summaries, meta descriptions, the search index
+and its snippets,
 the "Is this right for me?" checklist and the link checks all need the words of an
 HTML fragment, or a little of its shape (which text is a heading, a list item, a bold
 lead; which links and ids it holds). They all get them from ``read_html``, so they
@@ -22,8 +23,12 @@ from html.parser import HTMLParser
 
 # Elements whose text is a block of its own: a paragraph, a list item, a cell...
 BLOCK_TAGS = frozenset(
-    {"p", "li", "td", "th", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "dt", "dd"}
-)
+    {
+        "p", "li", "td", "th", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "dt", "dd",
+        "figcaption",
+    }
+)  # fmt: skip
+CELL_TAGS = frozenset({"td", "th"})
 HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 BOLD_TAGS = frozenset({"strong", "b"})
 HIDDEN_TAGS = frozenset({"script", "style", "template"})
@@ -42,6 +47,13 @@ class Block:
     in_list: bool = False
     # False for text outside any block element (loose text in a fragment, a code block).
     in_block: bool = True
+    # The innermost block element and its id ("h3", "sun-protection"): search links a
+    # result to the sub-heading it sits under.
+    tag: str = ""
+    anchor: str = ""
+    # For a table cell, which row of the fragment it is in (0, 1, ...): a row reads as one
+    # sentence. None outside tables.
+    row: int | None = None
 
 
 @dataclass(frozen=True)
@@ -74,7 +86,9 @@ class _Reader(HTMLParser):
         self.ids: set[str] = set()
         self.leads: list[str] = []
         self._buffer: list[str] = []
-        self._open: list[str] = []  # the block elements we are inside, innermost last
+        # The block elements we are inside, innermost last, with their ids.
+        self._open: list[tuple[str, str]] = []
+        self._rows = -1  # <tr> elements seen
         self._list_depth = 0
         self._hidden_depth = 0
         # Between <li> and its first text or tag: a bold tag there opens a lead phrase.
@@ -89,13 +103,16 @@ class _Reader(HTMLParser):
         self._buffer = []
         if not text:
             return
-        inner = self._open[-1] if self._open else ""
+        inner, anchor = self._open[-1] if self._open else ("", "")
         self.blocks.append(
             Block(
                 text=text,
                 heading=inner in HEADING_TAGS,
                 in_list=self._list_depth > 0,
                 in_block=bool(self._open),
+                tag=inner,
+                anchor=anchor,
+                row=self._rows if inner in CELL_TAGS else None,
             )
         )
 
@@ -105,8 +122,10 @@ class _Reader(HTMLParser):
             self._hidden_depth += 1
         elif tag in BLOCK_TAGS:
             self._flush()
-            self._open.append(tag)
+            self._open.append((tag, dict(attrs).get("id") or ""))
             self._list_depth += tag == "li"
+        elif tag == "tr":
+            self._rows += 1
         elif tag == "br":
             self._buffer.append(" ")
         self._note_lead_start(tag)
@@ -120,11 +139,11 @@ class _Reader(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag in HIDDEN_TAGS:
             self._hidden_depth = max(0, self._hidden_depth - 1)
-        elif tag in BLOCK_TAGS and tag in self._open:
+        elif tag in BLOCK_TAGS and any(open_tag == tag for open_tag, _ in self._open):
             self._flush()
             # Close up to the matching element: HTML lets a </li> end an open <p>.
             while self._open:
-                closed = self._open.pop()
+                closed, _ = self._open.pop()
                 self._list_depth -= closed == "li"
                 if closed == tag:
                     break

@@ -13,6 +13,7 @@
 from treatments.editorial import history  # noqa: F401, I001
 from treatments.editorial.admin import images  # noqa: F401 - each registers its admins
 from treatments.editorial.admin import review  # noqa: F401 - each registers its admins
+from treatments.editorial.admin import search  # noqa: F401 - each registers its admins
 from treatments.editorial.admin import site  # noqa: F401 - each registers its admins
 from treatments.editorial.admin import treatments  # noqa: F401 - each registers its admins
 from django.contrib import admin

@@ -102,7 +102,7 @@ def _hours_field(day: str, word: str) -> migrations.AddField:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("treatments", "0009_remove_content_version"),
+        ("treatments", "0010_search"),
     ]
 
     operations = [

@@ -1,0 +1,42 @@
+"""What search asks of a database's full-text engine.
+
+Entries are written through the ORM on every database (``public.search.index``); each
+engine keeps its own index of them in step by itself (migration 0010). A backend only
+reads: the best entries for some concepts, their text with the matches marked, and
+whether a word is found at all.
+"""
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+
+from django.db.models import QuerySet
+
+from treatments.public.search.query import Concept, Plan
+
+
+class SearchBackend(ABC):
+    """One database's full-text search. Get the one for a connection with ``backend()``."""
+
+    @abstractmethod
+    def ranked(self, plan: Plan, *, visible: QuerySet, limit: int) -> list[int]:
+        """Ids of the entries of the publications ``visible`` selects (a subquery of
+        their ids) that match any of ``plan.required`` (in their heading, when
+        ``plan.headings_only``), best first by all of ``plan.concepts``: the filter,
+        the ranking and the limit are applied by the database."""
+
+    @abstractmethod
+    def marked(self, concepts: Sequence[Concept], ids: Sequence[int]) -> dict[int, str]:
+        """The body of each entry in ``ids`` with every match between ``MARK_START`` and
+        ``MARK_END`` (``public.search.text``), as the engine's stemming found them."""
+
+    @abstractmethod
+    def counts(self, words: Sequence[str], cap: int) -> dict[str, int]:
+        """How many entries each word matches (stemmed), counting no further than ``cap``:
+        one statement, and never more than ``cap`` rows read for a word."""
+
+    @abstractmethod
+    def finds(self, word: str) -> bool:
+        """Whether any entry matches ``word`` as the engine reads it (stemmed)."""
+
+    def refresh(self) -> None:  # noqa: B027 - most engines need nothing here
+        """Make the engine's index whole again from the entries (after a rebuild)."""
