@@ -10,7 +10,8 @@
  */
 "use strict";
 
-(function () {
+// Loaded in the page's head (the admin's media): wait for the form.
+document.addEventListener("DOMContentLoaded", () => {
   const form = document.getElementById("treatment_form");
   if (!form) return;
   let unsaved = false;
@@ -116,4 +117,4 @@
     // Older browsers need a value here to ask; the words they show are their own.
     event.returnValue = "";
   });
-})();
+});
