@@ -7,6 +7,8 @@ light or dark. Clicks and keys are counted for the closing figures.
 import io
 
 import pytest
+from django.contrib.auth.models import User
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from tests import test_admin_browser as admin_browser
@@ -216,6 +218,23 @@ def test_the_edit_page_has_no_axe_violations(browser, site, scheme):
     assert found == [], "\n".join([scheme, *found])
     context.close()
     assert errors == []
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_add_an_editor_form_has_no_axe_violations(browser, site, scheme):
+    User.objects.create_superuser("boss", password=admin_browser.PASSWORD)
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, color_scheme=scheme, bypass_csp=True
+    )
+    page = context.new_page()
+    admin_browser.sign_in(page, site, "boss")
+    page.goto(site + reverse("admin:auth_user_add_editor"))
+    page.get_by_role("button", name="Add").click()  # with its errors showing too
+    expect(page.locator(".errornote")).to_be_visible()
+    page.add_script_tag(path=str(AXE_JS))
+    found = page.evaluate(RUN_AXE)
+    context.close()
+    assert found == [], "\n".join([scheme, *found])
 
 
 def test_on_a_phone_the_buttons_are_at_the_top_and_the_bottom(desk, site, browser):
