@@ -19,6 +19,7 @@ from tests.conftest import make_treatment
 from treatments.media.pictures import MAX_BYTES, ImageRejected, process_upload
 from treatments.models import Image
 from treatments.models.image import PictureNotStored
+from treatments.text.markdown import FIGURE_SIZES
 
 GPS_IFD = 0x8825
 XMP = (
@@ -349,11 +350,20 @@ def test_a_figure_pasted_into_a_section_shows_on_the_page(client, media, db):
     image = stored(process_upload(io.BytesIO(photo())))
     make_treatment(sections={"overview": f"Here it is.\n\n{image.markdown}"})
     html = client.get("/treatments/peel/").content.decode()
-    # Below the fold: fetched as it nears the screen, decoded off the main thread.
+    # Below the fold: fetched as it nears the screen, decoded off the main thread; its
+    # size reserved and a narrow copy offered, as for the hero picture.
     assert (
-        f'<img alt="Cheek after treatment" decoding="async" loading="lazy" '
-        f'src="{image.figure_url}">'
+        f'<img alt="Cheek after treatment" decoding="async" height="480" loading="lazy" '
+        f'sizes="{FIGURE_SIZES}" src="{image.figure_url}" srcset="{image.srcset}" width="640">'
     ) in html
+
+
+def test_a_picture_not_in_the_library_gets_no_size_or_copies(client, media, db):
+    image = stored(process_upload(io.BytesIO(photo())))
+    gone = image.figure_url.replace(image.token, "0" * 32)
+    make_treatment(sections={"overview": f"![Gone]({gone})"})
+    html = client.get("/treatments/peel/").content.decode()
+    assert f'<img alt="Gone" decoding="async" loading="lazy" src="{gone}">' in html
 
 
 # -- Storage failures: nothing kept, a reason on the form, the cause in the log ----------

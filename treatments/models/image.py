@@ -2,6 +2,7 @@
 
 import errno
 import logging
+import re
 import uuid
 
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.db.models import Q
 
 from treatments.media.pictures import FIGURE_WIDTH, IMAGE_FOLDER, ProcessedImage
 from treatments.models.treatment import Treatment
+from treatments.text.markdown import PictureSize, use_picture_lookup
 
 logger = logging.getLogger(__name__)
 
@@ -159,6 +161,11 @@ class Image(models.Model):
         return ", ".join(f"{default_storage.url(r['name'])} {r['width']}w" for r in self.renditions)
 
     @property
+    def smallest_url(self) -> str:
+        """The narrowest copy, for a thumbnail."""
+        return default_storage.url(self.renditions[0]["name"]) if self.renditions else self.url
+
+    @property
     def figure_url(self) -> str:
         """The copy a picture placed in the text uses: the widest up to ``FIGURE_WIDTH``."""
         fitting = [r for r in self.renditions if r["width"] <= FIGURE_WIDTH] or self.renditions
@@ -180,3 +187,27 @@ class Image(models.Model):
                 Q(sections__body__contains=token) | Q(faqs__answer__contains=token)
             ).distinct()
         )
+
+
+# A library picture's files share the token in their names: images/<token>[-<width>w].<ext>
+_LIBRARY_NAME = re.compile(rf"{IMAGE_FOLDER}/(?P<token>[0-9a-f]{{32}})")
+
+
+def library_picture(src: str) -> PictureSize | None:
+    """The shape and copies of the library picture at ``src`` (any of its copies'
+    addresses), or None when no picture in the library has that address."""
+    match = _LIBRARY_NAME.search(src)
+    if match is None:
+        return None
+    image = Image.objects.filter(file__startswith=f"{IMAGE_FOLDER}/{match['token']}.").first()
+    if image is None:
+        return None
+    if src == image.url:
+        return PictureSize(width=image.width, height=image.height, srcset=image.srcset)
+    for copy in image.renditions:
+        if default_storage.url(copy["name"]) == src:
+            return PictureSize(width=copy["width"], height=copy["height"], srcset=image.srcset)
+    return None
+
+
+use_picture_lookup(library_picture)

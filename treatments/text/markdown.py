@@ -19,6 +19,8 @@ saved; pages serve the stored result.
 import re
 import threading
 import xml.etree.ElementTree as etree
+from collections.abc import Callable
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import markdown
@@ -43,8 +45,9 @@ ALLOWED_TAGS = {
 }
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title", "rel"},
-    # loading and decoding are set by _LazyImages below, never taken from staff copy.
-    "img": {"src", "alt", "title", "width", "height", "loading", "decoding"},
+    # loading and decoding are set by _LazyImages below, srcset and sizes by
+    # _LibraryPictures, never taken from staff copy.
+    "img": {"src", "alt", "title", "width", "height", "loading", "decoding", "srcset", "sizes"},
     "abbr": {"title"},
     "ol": {"start"},
     # Heading ids are what the table of contents and deep links point at.
@@ -145,6 +148,52 @@ class _Figures(Treeprocessor):
             etree.SubElement(paragraph, "figcaption").text = caption
 
 
+@dataclass(frozen=True)
+class PictureSize:
+    """What a page needs to lay out a library picture before it loads, and to let a
+    phone fetch a narrow copy: its shape and the copies there are."""
+
+    width: int
+    height: int
+    srcset: str
+
+
+# The text column a picture in the copy fills (static/css/site.css), as the hero's.
+FIGURE_SIZES = "(min-width: 37rem) 35rem, calc(100vw - 2rem)"
+_SIZES_VALUE = re.compile(r"[\w\s().,:%+-]*")
+
+# Finds a library picture by its address. This layer reads no database, so the image
+# library (models.image) hands its lookup in when it is imported.
+_picture_lookup: Callable[[str], PictureSize | None] | None = None
+
+
+def use_picture_lookup(lookup: Callable[[str], PictureSize | None] | None) -> None:
+    """Let pictures from the library get their width, height and srcset when rendered."""
+    global _picture_lookup
+    _picture_lookup = lookup
+
+
+class _LibraryPictures(Treeprocessor):
+    """A picture from the image library gets its width and height (so the text does not
+    jump as it loads) and its narrower copies (so a phone fetches a small one), as the
+    picture at the top of the page does."""
+
+    def run(self, root: etree.Element) -> None:
+        if _picture_lookup is None:
+            return
+        for image in root.iter("img"):
+            if image.get("width"):
+                continue
+            size = _picture_lookup(image.get("src", ""))
+            if size is None:
+                continue
+            image.set("width", str(size.width))
+            image.set("height", str(size.height))
+            if size.srcset:
+                image.set("srcset", size.srcset)
+                image.set("sizes", FIGURE_SIZES)
+
+
 class _ClinicMarkdown(Extension):
     def __init__(self, top_heading_level: int, **kwargs):
         self.top_heading_level = top_heading_level
@@ -162,6 +211,7 @@ class _ClinicMarkdown(Extension):
         md.treeprocessors.register(_MarkExternalLinks(md), "clinic_external_links", 9)
         md.treeprocessors.register(_LazyImages(md), "clinic_lazy_images", 8)
         md.treeprocessors.register(_Figures(md), "clinic_figures", 7)
+        md.treeprocessors.register(_LibraryPictures(md), "clinic_library_pictures", 6)
 
 
 class _Converters(threading.local):
@@ -239,10 +289,21 @@ def _is_own_address(url: str) -> bool:
     )
 
 
+def _srcset_is_own(value: str) -> bool:
+    """Every address in a srcset ("a.webp 480w, b.webp 800w") is on this site."""
+    candidates = [part.strip().split()[0] for part in value.split(",") if part.strip()]
+    return bool(candidates) and all(_is_own_address(url) for url in candidates)
+
+
 def _attribute_filter(element: str, attribute: str, value: str) -> str | None:
-    """Drop an image's ``src`` unless it is on this site (the page's CSP says the same),
-    and any ``loading`` or ``decoding`` but the values ``_LazyImages`` sets."""
+    """Drop an image's ``src`` or ``srcset`` unless it is on this site (the page's CSP
+    says the same), a ``sizes`` that is more than a media list, and any ``loading`` or
+    ``decoding`` but the values ``_LazyImages`` sets."""
     if element == "img" and attribute == "src" and not _is_own_address(value):
+        return None
+    if element == "img" and attribute == "srcset" and not _srcset_is_own(value):
+        return None
+    if element == "img" and attribute == "sizes" and not _SIZES_VALUE.fullmatch(value):
         return None
     if element == "img" and LAZY_IMAGE_VALUES.get(attribute, value) != value:
         return None

@@ -5,11 +5,12 @@ from django.utils.html import format_html
 
 from treatments.editorial.admin.busy import BusyMixin
 from treatments.editorial.admin.forms import ImageForm
+from treatments.editorial.admin.picture_chooser import PictureChooserMixin
 from treatments.models import Image
 
 
 @admin.register(Image)
-class ImageAdmin(BusyMixin, admin.ModelAdmin):
+class ImageAdmin(PictureChooserMixin, BusyMixin, admin.ModelAdmin):
     form = ImageForm
     list_display = ["thumbnail", "alt_text", "size", "markdown_snippet", "uploaded_at"]
     list_display_links = ["thumbnail", "alt_text"]
@@ -19,6 +20,9 @@ class ImageAdmin(BusyMixin, admin.ModelAdmin):
     class Media:
         css = {"all": ["treatments/admin/editing.css"]}
         js = ["treatments/admin/editing.js"]
+
+    def get_urls(self):
+        return self.chooser_urls() + super().get_urls()
 
     def get_fields(self, request, obj=None):
         if obj is None:
@@ -38,12 +42,9 @@ class ImageAdmin(BusyMixin, admin.ModelAdmin):
             obj.delete_files()
             raise
 
-    def _smallest_url(self, obj: Image) -> str:
-        return obj.srcset.split(" ", 1)[0] if obj.renditions else obj.url
-
     @admin.display(description="Picture")
     def thumbnail(self, obj: Image) -> str:
-        return format_html("<img class='library-thumb' src='{}' alt=''>", self._smallest_url(obj))
+        return format_html("<img class='library-thumb' src='{}' alt=''>", obj.smallest_url)
 
     @admin.display(description="Picture")
     def picture(self, obj: Image) -> str:

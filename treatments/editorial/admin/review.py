@@ -25,6 +25,7 @@ from django.utils.html import format_html
 
 from treatments.content.checks import check_document, section_scores
 from treatments.editorial.admin.busy import BusyMixin
+from treatments.editorial.admin.editors import AddEditorMixin
 from treatments.editorial.history import word_diffs
 from treatments.editorial.sessions import is_busy
 from treatments.models import ReviewRequest, StaffProfile, Treatment
@@ -313,5 +314,8 @@ admin.site.unregister(User)
 
 
 @admin.register(User)
-class StaffUserAdmin(UserAdmin):
+class StaffUserAdmin(AddEditorMixin, UserAdmin):
     inlines = [*UserAdmin.inlines, StaffProfileInline]
+
+    def get_urls(self):
+        return self.add_editor_urls() + super().get_urls()

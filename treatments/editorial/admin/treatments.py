@@ -10,6 +10,7 @@ import datetime
 from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import NON_FIELD_ERRORS
+from django.db import models
 from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.http import HttpResponseRedirect
 from django.utils import timezone
@@ -22,6 +23,7 @@ from treatments.editorial import history
 from treatments.editorial.admin.busy import BusyMixin
 from treatments.editorial.admin.forms import EDIT_CONFLICT, TEXT_BOXES, TreatmentForm, editor_name
 from treatments.editorial.admin.history import HistoryMixin
+from treatments.editorial.admin.picture_chooser import PICTURE_BOXES
 from treatments.editorial.admin.preview import PreviewMixin
 from treatments.editorial.admin.review import REVIEW_BUTTONS, ReviewPanelMixin
 from treatments.editorial.admin.snapshot import snapshot
@@ -91,7 +93,10 @@ class OrderedInline(admin.StackedInline):
 
     extra = 0
     classes = ["ordered-inline"]
-    formfield_overrides = TEXT_BOXES
+    # Each part can be closed, showing its length and reading grade (issue 15, part 5).
+    template = "admin/treatments/treatment/collapsible_stacked.html"
+    # Text boxes with an "Insert picture" button (editorial.admin.picture_chooser).
+    formfield_overrides = {**TEXT_BOXES, models.TextField: PICTURE_BOXES}
 
     @admin.display(description="Guidance")
     def guidance(self, obj) -> str:
@@ -109,10 +114,12 @@ class SectionInline(OrderedInline):
     readonly_fields = ["guidance"]
 
 
-class ReminderInline(admin.TabularInline):
+class ReminderInline(admin.StackedInline):
+    # Stacked, both fields on one line: Django's table of inlines leaves its boxes without
+    # labels a screen reader can read (axe: "label"), which the edit page may not have.
     model = Reminder
     extra = 0
-    fields = ["after_days", "title"]
+    fields = [("after_days", "title")]
     verbose_name = "aftercare reminder"
     verbose_name_plural = (
         "Aftercare reminders (patients can add these to their calendar from the aftercare page)"
@@ -235,6 +242,8 @@ class TreatmentAdmin(BusyMixin, ReviewPanelMixin, HistoryMixin, PreviewMixin, Ve
     form = TreatmentForm
     formfield_overrides = TEXT_BOXES
     change_form_template = "admin/treatments/treatment/change_form.html"
+    # Save, Preview and Publish at the top too (treatment/top_actions.html).
+    save_on_top = True
     list_display = ["title", "on_the_site", "updated_at", "edited_by", "review_due_date"]
     list_filter = [ReviewFilter]
     show_facets = admin.ShowFacets.ALWAYS
@@ -246,8 +255,13 @@ class TreatmentAdmin(BusyMixin, ReviewPanelMixin, HistoryMixin, PreviewMixin, Ve
     fieldsets = _fieldsets()
 
     class Media:
-        css = {"all": ["treatments/admin/editing.css"]}
-        js = ["treatments/admin/editing.js"]
+        css = {"all": ["treatments/admin/editing.css", "treatments/admin/edit_page.css"]}
+        js = [
+            "treatments/admin/editing.js",
+            # Pictures, the order of questions, closing parts, unsaved changes (issue 15).
+            "treatments/admin/picture_chooser.js",
+            "treatments/admin/edit_page.js",
+        ]
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
