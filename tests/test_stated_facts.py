@@ -17,7 +17,7 @@ from treatments.models import SiteSettings
 
 pytestmark = pytest.mark.django_db
 
-facts_migration = importlib.import_module("treatments.migrations.0012_facts")
+facts_migration = importlib.import_module("treatments.migrations.0011_facts")
 
 
 @pytest.fixture
