@@ -667,6 +667,8 @@ NOT_WATCHED = {
     "treatments.StaffProfile": "a sign-off copies the reviewer's name and title when it is made",
     "treatments.ReviewRequest": "staff-only: the review queue",
     "treatments.ReviewEvent": "staff-only: the review trail",
+    "treatments.Feedback": "staff-only: patients' answers, shown on no public page",
+    "treatments.UnansweredSearch": "staff-only: search counts, shown on no public page",
 }
 
 

@@ -25,6 +25,7 @@ EXPECTED_TYPES = {
     "treatment": {"MedicalWebPage", "MedicalProcedure", "BreadcrumbList"},
     "faq": {"FAQPage", "BreadcrumbList"},
     "about": {"WebPage", "BreadcrumbList"},
+    "privacy": {"WebPage", "BreadcrumbList"},
 }
 PAGE_TYPE = {
     "home": "WebPage",
@@ -32,6 +33,7 @@ PAGE_TYPE = {
     "treatment": "MedicalWebPage",
     "faq": "FAQPage",
     "about": "WebPage",
+    "privacy": "WebPage",
 }
 
 

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_safe
 
-from treatments.models import FormerSlug, Page, Publication, Treatment
+from treatments.models import FormerSlug, Page, Publication, Treatment, record_unanswered_search
 from treatments.models.document import document_from_page, document_from_treatment
 from treatments.models.live import live_page, page_snapshot, preview_treatment
 from treatments.models.section_kinds import SectionKind
@@ -217,6 +217,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
     hits = search(query)
     context = {"query": query, "hits": hits}
     if not hits:
+        record_unanswered_search(query.text)
         context["treatments"] = listed_treatments()
     return render(request, "treatments/search.html", context)
 
