@@ -27,8 +27,13 @@
     });
   }
 
-  function say(text) {
+  // Said by screen readers; with focus moved to it once the form it replaces is gone.
+  function say(text, focus) {
     status.textContent = text;
+    if (focus) {
+      status.tabIndex = -1;
+      status.focus();
+    }
   }
 
   // The plain post, as without this script (form.submit() leaves out the button pressed).
@@ -67,7 +72,7 @@
         say("Thank you. If you like, tell us what was missing or unclear.");
         comment.querySelector("textarea").focus();
       } else {
-        say("Thank you for your feedback.");
+        say("Thank you for your feedback.", true);
       }
     }, function () {
       // No answer from the site: post the plain form instead.
@@ -85,7 +90,7 @@
         return;
       }
       comment.hidden = true;
-      say("Thank you. We read every comment, but we cannot reply.");
+      say("Thank you. We read every comment, but we cannot reply.", true);
     }, function () {
       plain(comment);
     });
