@@ -28,6 +28,7 @@ from treatments.public import feedback as guard
 
 pytestmark = pytest.mark.django_db
 
+TODAY = datetime.date.today().toordinal()
 SAME_SITE = {"Origin": "http://testserver", "Sec-Fetch-Site": "same-origin"}
 JSON = {**SAME_SITE, "Accept": "application/json"}
 PAGES = {
@@ -69,7 +70,7 @@ def test_every_page_that_asks_carries_the_form_and_sets_no_cookie(client, treatm
     assert "Is this page helpful?" in html
     assert 'class="feedback no-print"' in html  # hidden on paper
     assert 'href="/privacy/"' in html
-    publication_id, kind = signing.loads(token_in(html), salt=guard.PAGE_SALT)
+    publication_id, kind = guard.read_page_token(token_in(html))
     assert kind == page
     assert publication_id == Publication.objects.treatment("peel").pk
 
@@ -229,11 +230,12 @@ def test_a_post_with_only_a_same_origin_referer_is_taken(client, treatment):
     [
         "",
         "forged",
-        signing.dumps([1, "detail"], salt="another.salt"),
-        signing.dumps([999, "detail"], salt=guard.PAGE_SALT),
-        signing.dumps(["1", "nowhere"], salt=guard.PAGE_SALT),
+        signing.Signer(salt="another.salt").sign_object([1, "detail", TODAY]),
+        signing.Signer(salt=guard.PAGE_SALT).sign_object([999, "detail", TODAY]),
+        signing.Signer(salt=guard.PAGE_SALT).sign_object(["1", "nowhere", TODAY]),
+        signing.Signer(salt=guard.PAGE_SALT).sign_object([1, "detail"]),
     ],
-    ids=["empty", "forged", "other-salt", "no-such-publication", "bad-page"],
+    ids=["empty", "forged", "other-salt", "no-such-publication", "bad-page", "no-day"],
 )
 def test_a_post_without_a_token_of_ours_stores_nothing(client, treatment, token):
     response = client.post("/feedback/", {"token": token, "helpful": "yes"}, headers=SAME_SITE)
@@ -241,17 +243,39 @@ def test_a_post_without_a_token_of_ours_stores_nothing(client, treatment, token)
     assert not Feedback.objects.exists()
 
 
-def test_an_expired_token_is_refused_with_a_way_back(client, treatment, monkeypatch, settings):
+def test_a_token_lasts_its_days_then_is_refused_with_a_way_back(
+    client, treatment, monkeypatch, settings
+):
     token = token_in(client.get(PAGES["detail"]).content.decode())
-    later = time.time() + settings.FEEDBACK_TOKEN_MAX_AGE + 60
-    monkeypatch.setattr(signing.time, "time", lambda: later)
+    made = timezone.localdate()
     headers = {**SAME_SITE, "Referer": "http://testserver/treatments/peel/"}
-    response = client.post("/feedback/", {"token": token, "helpful": "yes"}, headers=headers)
+
+    def post_on(day: datetime.date):
+        monkeypatch.setattr(guard.timezone, "localdate", lambda: day)
+        return client.post("/feedback/", {"token": token, "helpful": "yes"}, headers=headers)
+
+    last_day = made + datetime.timedelta(days=settings.FEEDBACK_TOKEN_MAX_DAYS)
+    assert post_on(last_day).status_code == 303
+    response = post_on(last_day + datetime.timedelta(days=1))
     assert response.status_code == 400
     html = response.content.decode()
     assert "reload the page and try again" in html
     assert 'href="/treatments/peel/"' in html
-    assert not Feedback.objects.exists()
+    assert Feedback.objects.count() == 1
+
+
+def test_a_page_made_again_the_same_day_is_the_same_bytes(
+    client, treatment, page_cache, monkeypatch
+):
+    """The token carries the day, not the second: a page made twice is one page, so its
+    ETag holds and nothing that compares pages byte for byte sees a change."""
+    today = timezone.localdate()
+    monkeypatch.setattr(guard.timezone, "localdate", lambda: today)
+    first = client.get(PAGES["detail"]).content
+    page_cache.clear()
+    an_hour_later = time.time() + 60 * 60
+    monkeypatch.setattr(time, "time", lambda: an_hour_later)
+    assert client.get(PAGES["detail"]).content == first
 
 
 def test_the_honeypot_is_thanked_and_dropped(client, treatment):

@@ -262,9 +262,9 @@ FEEDBACK_RETENTION_DAYS = env.FEEDBACK_RETENTION_DAYS
 # kept in the cache, never in the database. Many patients may share one address (the
 # clinic's wifi), so the limit is generous.
 FEEDBACK_RATE_LIMIT = 30
-# How old the token in a page may be: a stored page is at most a day old (PAGE_CACHE
-# SECONDS), browsers may keep it DJANGO_PAGE_MAX_AGE more, and a tab stays open a while.
-FEEDBACK_TOKEN_MAX_AGE = 3 * 24 * 60 * 60 + env.PAGE_MAX_AGE
+# How many days old the token in a page may be: a stored page is made again each day
+# (PAGE_CACHE), browsers may keep it DJANGO_PAGE_MAX_AGE more, and a tab stays open a while.
+FEEDBACK_TOKEN_MAX_DAYS = 3 + -(-env.PAGE_MAX_AGE // (24 * 60 * 60))
 # A page "needs attention" in the review queue when, over the last 90 days, at least this
 # many patients answered and more than this share of them said "no".
 FEEDBACK_ATTENTION_MIN_ANSWERS = 10

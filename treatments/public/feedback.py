@@ -8,10 +8,11 @@ it cannot carry Django's CSRF token. A post is protected another way:
   here in a visitor's name. A request that says nothing about where it comes from is
   refused too.
 - **It answers a page we served.** The page carries a signed token (``page_token``):
-  the publication the page was made from and which page it is, signed with the site's
-  secret and dated. It is the same in every copy of the stored page, so it identifies
-  no one; it only proves the page existed, and expires after
-  ``FEEDBACK_TOKEN_MAX_AGE``.
+  the publication the page was made from, which page it is and the day it was made,
+  signed with the site's secret. It is the same in every copy of the stored page (and
+  in every page made that day: the day, not the second, so a page made again is the
+  same bytes), so it identifies no one; it only proves the page existed, and expires
+  ``FEEDBACK_TOKEN_MAX_DAYS`` days later.
 - **A person filled it in.** A field people never see (the honeypot) is left empty;
   a post that fills it is thanked and dropped.
 - **Not too often.** Each client may post ``FEEDBACK_RATE_LIMIT`` times an hour,
@@ -106,8 +107,27 @@ def within_rate_limit(request: HttpRequest) -> bool:
 
 
 def page_token(publication_id: int, page: str) -> str:
-    """What the page's form carries: the publication it was made from and which page."""
-    return signing.dumps([publication_id, page], salt=PAGE_SALT)
+    """What the page's form carries: the publication it was made from, which page, and
+    the day."""
+    day = timezone.localdate().toordinal()
+    return signing.Signer(salt=PAGE_SALT).sign_object([publication_id, page, day])
+
+
+class TokenExpired(Exception):
+    pass
+
+
+def read_page_token(token: str) -> tuple[int, str]:
+    """The publication and page a page token names; ``TokenExpired`` when its day is more
+    than ``FEEDBACK_TOKEN_MAX_DAYS`` ago, ``signing.BadSignature`` when it is not ours."""
+    try:
+        publication_id, page, day = signing.Signer(salt=PAGE_SALT).unsign_object(token)
+    except (TypeError, ValueError) as exc:
+        raise signing.BadSignature("malformed") from exc
+    age = timezone.localdate().toordinal() - day
+    if not 0 <= age <= settings.FEEDBACK_TOKEN_MAX_DAYS:
+        raise TokenExpired
+    return publication_id, page
 
 
 @dataclass(frozen=True)
@@ -174,12 +194,10 @@ class AnswerForm(_Guarded):
 
     def clean_token(self) -> tuple[Publication, str]:
         try:
-            publication_id, page = signing.loads(
-                self.cleaned_data["token"], salt=PAGE_SALT, max_age=settings.FEEDBACK_TOKEN_MAX_AGE
-            )
-        except signing.SignatureExpired:
+            publication_id, page = read_page_token(self.cleaned_data["token"])
+        except TokenExpired:
             raise forms.ValidationError("expired", code="expired") from None
-        except (signing.BadSignature, TypeError, ValueError):
+        except signing.BadSignature:
             raise forms.ValidationError("invalid", code="invalid") from None
         publication = (
             Publication.objects.of_model(Treatment)
