@@ -114,7 +114,7 @@ def page_token(publication_id: int, page: str) -> str:
 
 
 class TokenExpired(Exception):
-    pass
+    """A page token of ours, from a page made too long ago."""
 
 
 def read_page_token(token: str) -> tuple[int, str]:
