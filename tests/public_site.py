@@ -23,6 +23,7 @@ PUBLIC_PAGES = [
     ("treatment", "/treatments/microneedling/", 200),
     ("faq", "/treatments/microneedling/faq/", 200),
     ("about", "/about/", 200),
+    ("privacy", "/privacy/", 200),
     ("not-found", "/no-such-page/", 404),
     ("gone", "/treatments/retired-peel/", 410),
 ]
@@ -35,6 +36,8 @@ OTHER_PAGES = [
     ("search", "/search/?q=sun", 200),
     ("search-empty", "/search/", 200),
     ("search-no-results", "/search/?q=zzzqqq", 200),
+    # What a patient's answer to "Is this page helpful?" leads to without JavaScript.
+    ("feedback-thanks", "/feedback/thanks/", 200),
     # What a wrong treatment date gets instead of the aftercare calendar file.
     ("calendar-date-help", "/treatments/microneedling/aftercare/calendar/?date=1999-01-01", 200),
 ]

@@ -672,6 +672,8 @@ NOT_WATCHED = {
     "treatments.SearchEntry": "made from publications; shown only on /search/?q=",
     "treatments.SearchWord": "read only for 'Did you mean' on /search/?q=",
     "treatments.SearchSynonym": "changes only what /search/?q= finds",
+    "treatments.Feedback": "staff-only: patients' answers, shown on no public page",
+    "treatments.UnansweredSearch": "staff-only: search counts, shown on no public page",
 }
 
 

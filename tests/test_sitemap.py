@@ -55,6 +55,7 @@ def test_sitemap_lists_every_public_page_by_absolute_address(client, site):
         f"{BASE}/treatments/microneedling/",
         f"{BASE}/treatments/microneedling/faq/",
         f"{BASE}/about/",
+        f"{BASE}/privacy/",
     }
 
 

@@ -27,6 +27,7 @@ EXPECTED_TYPES = {
     "treatment": {"MedicalWebPage", "MedicalProcedure", "BreadcrumbList"},
     "faq": {"FAQPage", "BreadcrumbList"},
     "about": {"WebPage", "BreadcrumbList"},
+    "privacy": {"WebPage", "BreadcrumbList"},
 }
 PAGE_TYPE = {
     "home": "WebPage",
@@ -34,6 +35,7 @@ PAGE_TYPE = {
     "treatment": "MedicalWebPage",
     "faq": "FAQPage",
     "about": "WebPage",
+    "privacy": "WebPage",
 }
 
 

@@ -37,13 +37,14 @@ def test_treatment_page_shows_every_section_in_order_under_one_h1(client, treatm
     html = client.get("/treatments/peel/").content.decode()
     assert html.count("<h1") == 1
     ids = re.findall(r'<h2 id="([a-z-]+)"', html)
-    # After the questions: "Is this right for me?" with the way to book, then the clinic's
-    # details in the footer.
+    # After the questions: "Is this right for me?" with the way to book, "Is this page
+    # helpful?", then the clinic's details in the footer.
     assert ids == [
         "toc-heading",
         *[kind.anchor for kind in SectionKind],
         "questions",
         "right-for-me",
+        "feedback-heading",
         "clinic-contact",
     ]
     for kind in SectionKind:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from treatments.public import calendar_views, views
+from treatments.public import calendar_views, feedback_views, views
 
 app_name = "treatments"
 
@@ -8,6 +8,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("search/", views.search_page, name="search"),
+    path("feedback/", feedback_views.answer, name="feedback"),
+    path("feedback/comment/", feedback_views.comment, name="feedback_comment"),
+    path("feedback/thanks/", feedback_views.thanks, name="feedback_thanks"),
     path("treatments/", views.treatment_list, name="list"),
     path("treatments/<slug:slug>/", views.treatment_detail, name="detail"),
     path("treatments/<slug:slug>/faq/", views.treatment_faq, name="faq"),

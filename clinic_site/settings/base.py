@@ -251,7 +251,26 @@ AXES_LOCKOUT_CALLABLE = "clinic_site.errors.login_locked_out"
 # Behind reverse proxies, the client's address is read from X-Forwarded-For, counting
 # only the entries the trusted proxies wrote (clinic_site/proxies.py).
 TRUSTED_PROXY_COUNT = env.TRUSTED_PROXY_COUNT
-AXES_CLIENT_IP_CALLABLE = "clinic_site.proxies.client_ip"
+CLIENT_IP_CALLABLE = "clinic_site.proxies.client_ip"
+AXES_CLIENT_IP_CALLABLE = CLIENT_IP_CALLABLE
+
+# Patient feedback (treatments/models/feedback.py, treatments/public/feedback.py).
+# Comments are deleted after this many days by `manage.py prune_feedback` (cron).
+FEEDBACK_RETENTION_DAYS = env.FEEDBACK_RETENTION_DAYS
+# Posts one client may make in an hour (answers and comments): a patient makes two a
+# page. The client is counted by a keyed hash of its address that changes every day,
+# kept in the cache, never in the database. Many patients may share one address (the
+# clinic's wifi), so the limit is generous.
+FEEDBACK_RATE_LIMIT = 30
+# How many days old the token in a page may be: a stored page is made again each day
+# (PAGE_CACHE), browsers may keep it DJANGO_PAGE_MAX_AGE more, and a tab stays open a while.
+FEEDBACK_TOKEN_MAX_DAYS = 3 + -(-env.PAGE_MAX_AGE // (24 * 60 * 60))
+# A page "needs attention" in the review queue when, over the last 90 days, at least this
+# many patients answered and more than this share of them said "no".
+FEEDBACK_ATTENTION_MIN_ANSWERS = 10
+FEEDBACK_ATTENTION_NO_SHARE = 0.3
+# New searches that found nothing kept a day (repeats of one kept are still counted).
+UNANSWERED_SEARCHES_PER_DAY = 500
 
 # JSON lines on stdout with the request id (clinic_site/logs.py).
 LOGGING = logging_config(env.LOG_LEVEL)

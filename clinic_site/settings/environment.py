@@ -265,6 +265,10 @@ LOGIN_LOCKOUT_MINUTES = env_int("DJANGO_LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
 # load balancer in front of nginx: 2 (docs/operations.md, "Behind a reverse proxy").
 TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 0)
 
+# Patient feedback ("Is this page helpful?"): days a comment is kept before
+# `manage.py prune_feedback` deletes its text (the yes/no answer stays, for the counts).
+FEEDBACK_RETENTION_DAYS = env_int("FEEDBACK_RETENTION_DAYS", 180, minimum=1)
+
 # Logging: JSON lines on stdout at this level.
 LOG_LEVEL = env_str("DJANGO_LOG_LEVEL", "INFO").upper()
 

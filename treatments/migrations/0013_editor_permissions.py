@@ -30,7 +30,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
-        ("treatments", "0011_facts"),
+        ("treatments", "0012_feedback"),
     ]
 
     # Reversing keeps the permissions: 0004 and 0007 gave most of them already.

@@ -4,6 +4,7 @@ One module per model (or per model and the rows that belong to it); everything i
 importable from ``treatments.models``. Django finds the models through this module.
 """
 
+from treatments.models.feedback import Feedback, UnansweredSearch, record_unanswered_search
 from treatments.models.former_slug import FormerSlug
 from treatments.models.image import Image
 from treatments.models.page import RESERVED_PAGE_SLUGS, Page
@@ -38,6 +39,7 @@ __all__ = [
     "RESERVED_PAGE_SLUGS",
     "REVIEWERS_GROUP",
     "EditConflict",
+    "Feedback",
     "FormerSlug",
     "Image",
     "Page",
@@ -55,4 +57,6 @@ __all__ = [
     "StaffProfile",
     "Treatment",
     "TreatmentQuerySet",
+    "UnansweredSearch",
+    "record_unanswered_search",
 ]

@@ -144,6 +144,9 @@ class LiveTreatment:
     review: ReviewStamp | None = None
     # False for a preview or a draft shown to staff: never cached, never indexed.
     is_public: bool = True
+    # The publication this page was made from: the version a patient's feedback is about.
+    publication_id: int | None = None
+    content_hash: str = ""
 
     def __getattr__(self, name: str) -> Any:
         # Only called for names not found the usual way: the fields and row lists.
@@ -184,6 +187,7 @@ def live_treatment(
     updated_at: datetime.datetime | None = None,
     review: ReviewStamp | None = None,
     is_public: bool = True,
+    publication: Any = None,
 ) -> LiveTreatment:
     """A page from a publication's snapshot (or a preview's), its stored HTML cleaned again."""
     fields = _fields_from_json(snapshot.get("fields", {}))
@@ -206,6 +210,8 @@ def live_treatment(
         updated_at=updated_at,
         review=review,
         is_public=is_public,
+        publication_id=getattr(publication, "pk", None),
+        content_hash=getattr(publication, "content_hash", ""),
     )
 
 

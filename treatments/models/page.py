@@ -9,7 +9,15 @@ from treatments.models.treatment import MARKDOWN_HELP
 from treatments.text.markdown import render_markdown
 
 # Pages live at /<slug>/, so they may not take the first part of another route.
-RESERVED_PAGE_SLUGS = {"admin", "treatments", "static", "media", "healthz", "search"}
+RESERVED_PAGE_SLUGS = {
+    "admin",
+    "treatments",
+    "static",
+    "media",
+    "healthz",
+    "search",
+    "feedback",
+}
 
 
 class Page(models.Model):

@@ -175,6 +175,7 @@ def page_from_publication(publication: Publication):
         hero_image=publication.hero_image,
         updated_at=publication.live_from,
         review=review,
+        publication=publication,
     )
 
 

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_safe
 
-from treatments.models import FormerSlug, Page, Publication, Treatment
+from treatments.models import FormerSlug, Page, Publication, Treatment, record_unanswered_search
 from treatments.models.document import document_from_page, document_from_treatment
 from treatments.models.live import live_page, page_snapshot, preview_treatment
 from treatments.models.section_kinds import SectionKind
@@ -222,6 +222,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
     hits = search(query)
     context = {"query": query, "hits": hits}
     if not hits:
+        record_unanswered_search(query.text)
         # A few guides and the way to the rest: a site of 1,000 would list them all.
         context["treatments"], context["more_treatments"] = first_guides()
     return render(request, "treatments/search.html", context)

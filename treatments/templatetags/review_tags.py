@@ -7,8 +7,8 @@ from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from treatments.editorial.admin.treatments import with_review_columns
-from treatments.models import ReviewRequest, Treatment
+from treatments.editorial.admin.treatments import ATTENTION, with_review_columns
+from treatments.models import Feedback, ReviewRequest, Treatment
 from treatments.models.workflow import DUE_SOON_DAYS
 
 register = template.Library()
@@ -39,6 +39,7 @@ def review_summary(context) -> dict:
         (f"Review due in the next {DUE_SOON_DAYS} days", counts["soon"], f"{listing}?review=soon"),
         ("Changed since they went live", counts["changed"], f"{listing}?review=changed"),
         ("Never reviewed by a clinician", counts["never"], f"{listing}?review=never"),
+        (ATTENTION, len(Feedback.objects.needing_attention()), f"{listing}?review=attention"),
     ]
     return {"rows": rows}
 

@@ -5,12 +5,25 @@ from django.utils.safestring import SafeString
 
 from treatments.models.document import GLANCE, TREATMENT_FIELDS
 from treatments.models.section_kinds import SectionKind, section_of
+from treatments.public.feedback import page_token
 from treatments.public.qr import qr_svg
 from treatments.public.timeline import Stage, recovery_stages
 from treatments.text.lead_phrases import lead_phrases
 
 register = template.Library()
 register.simple_tag(section_of)
+
+
+@register.inclusion_tag("includes/feedback_form.html", takes_context=True)
+def feedback_form(context, treatment, page: str) -> dict:
+    """ "Is this page helpful?" for a page patients can see (never a draft or preview),
+    with the token that proves the answer comes from it (``public/feedback.py``)."""
+    if not treatment.is_public or treatment.publication_id is None:
+        return {}
+    return {
+        "token": page_token(treatment.publication_id, page),
+        "site_settings": context.get("site_settings"),
+    }
 
 
 @register.simple_tag

@@ -4,6 +4,7 @@
   export, checks, and the edit lock that refuses to overwrite someone else's save;
 - ``images``: the image library;
 - ``site``: site settings (one row), pages and former addresses;
+- ``feedback``: what patients told us (page feedback, searches that found nothing);
 - ``review``: clinical review: the panel on each edit page, the review queue, and the
   name and title a reviewer signs with.
 """
@@ -11,6 +12,7 @@
 # First: registers the models with django-reversion as we want them (treatments follow
 # their sections and FAQs) before a VersionAdmin would register them its own way.
 from treatments.editorial import history  # noqa: F401, I001
+from treatments.editorial.admin import feedback  # noqa: F401 - each registers its admins
 from treatments.editorial.admin import images  # noqa: F401 - each registers its admins
 from treatments.editorial.admin import review  # noqa: F401 - each registers its admins
 from treatments.editorial.admin import search  # noqa: F401 - each registers its admins

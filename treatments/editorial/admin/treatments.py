@@ -30,6 +30,7 @@ from treatments.editorial.admin.snapshot import snapshot
 from treatments.models import (
     FAQ,
     EditConflict,
+    Feedback,
     Publication,
     Reminder,
     ReviewRequest,
@@ -142,6 +143,10 @@ class FAQInline(OrderedInline):
     readonly_fields = ["guidance"]
 
 
+# Patients' answers to "Is this page helpful?" say it is not (models/feedback.py).
+ATTENTION = "Needs attention: patients say it does not help"
+
+
 class ReviewFilter(admin.SimpleListFilter):
     """Pages by where they stand in clinical review: the "Due for review" view."""
 
@@ -155,6 +160,7 @@ class ReviewFilter(admin.SimpleListFilter):
             ("soon", f"Review due in the next {DUE_SOON_DAYS} days"),
             ("changed", "Changed since it went live"),
             ("never", "Never reviewed by a clinician"),
+            ("attention", ATTENTION),
         ]
 
     def queryset(self, request, queryset):
@@ -170,6 +176,8 @@ class ReviewFilter(admin.SimpleListFilter):
             "never": Q(review_due__isnull=True),
         }
         value = self.value()
+        if value == "attention":
+            return queryset.filter(pk__in=Feedback.objects.needing_attention())
         return queryset.filter(conditions[value]) if value in conditions else queryset
 
 
