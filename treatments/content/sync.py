@@ -35,6 +35,7 @@ from treatments.content.file_format import (
     parse_file,
     parse_page_file,
 )
+from treatments.content.markdown_problems import PictureLibrary, find_problems
 from treatments.models import Page, Treatment
 from treatments.models.document import (
     SignoffDocument,
@@ -172,7 +173,10 @@ class _Prepared:
     reasons_incomplete: list[str]
 
 
-def _prepare(document: TreatmentDocument, *, allow_incomplete: bool) -> _Prepared:
+def _prepare(
+    document: TreatmentDocument, *, allow_incomplete: bool, library: PictureLibrary
+) -> _Prepared:
+    _refuse_markdown_problems(document, library)
     reasons = [finding.message for finding in incomplete(document)]
     if reasons and document.meta.get("status") == Treatment.Status.PUBLISHED:
         if not allow_incomplete:
@@ -207,6 +211,27 @@ def _prepare(document: TreatmentDocument, *, allow_incomplete: bool) -> _Prepare
     )
 
 
+def _first_text_line(path: str, after: int) -> int:
+    """The line of the first text after line ``after`` of the file: where a body starts."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8").split("\n")
+    except OSError:
+        return after + 1
+    return next((n for n in range(after + 1, len(lines) + 1) if lines[n - 1].strip()), after + 1)
+
+
+def _refuse_markdown_problems(document: TreatmentDocument, library: PictureLibrary) -> None:
+    """Markdown that would show patients broken text stops the import at its line."""
+    parts = [(s.title, s.body, s.line) for s in document.sections]
+    parts += [(f"The answer to '{f.question}'", f.answer, f.line) for f in document.faqs]
+    for name, text, heading_line in parts:
+        problems = find_problems(text, library=library)
+        if problems:
+            first = problems[0]
+            line = _first_text_line(document.path, heading_line) + first.line - 1
+            raise ContentError(document.path, line, f"{name}: {first.message}")
+
+
 def _line_of_child(document: TreatmentDocument, name: str, number: int) -> int:
     if name == "sections":
         return document.sections[number].line
@@ -226,8 +251,10 @@ def import_content(
     """Read, check and render every file under ``content_dir``, then write them in one
     short transaction. ``prune`` takes pages whose file was removed off the site (their
     rows and history are kept)."""
+    library = PictureLibrary()
     treatments = [
-        _prepare(d, allow_incomplete=allow_incomplete) for d in read_directory(content_dir)
+        _prepare(d, allow_incomplete=allow_incomplete, library=library)
+        for d in read_directory(content_dir)
     ]
     pages = read_pages(content_dir)
     result = ImportResult()
