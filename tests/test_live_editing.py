@@ -96,7 +96,7 @@ def test_a_markdown_mistake_is_flagged_as_typed_and_refused_on_save(staff, peel)
     assert parts["faqs-0"]["box"] == "faqs-0-answer"
     problems = parts["faqs-0"]["problems"]
     assert problems[0].startswith('Line 1: Bold is not closed near "It can **sting a"')
-    assert problems[1].startswith('Line 3: "<b>" is HTML')
+    assert problems[1].startswith('Line 3: "<b>" and "</b>" are HTML')
     assert parts["faqs-1"]["problems"] == []
 
     response = staff.post(change_url(peel), data)

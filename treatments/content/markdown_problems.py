@@ -208,19 +208,26 @@ def _emphasis_problems(reader: _Reader, lines: _Lines) -> list[Problem]:
 
 
 def _html_problems(reader: _Reader, lines: _Lines) -> list[Problem]:
-    found = []
+    """One problem a line, naming each tag on it once: <b> and </b> are one mistake."""
+    tags_by_line: dict[int, list[str]] = {}
     for text in reader.texts:
         for match in _TAG.finditer(text):
             tag = match.group()[:60]
-            found.append(
-                Problem(
-                    lines.of(tag),
-                    f'"{tag}" is HTML, which this site does not use: patients would see it '
-                    "as typed, angle brackets and all. Use Markdown instead: **bold**, "
-                    "*slanted*, - for a bullet, a blank line between paragraphs.",
-                    RAW_HTML,
-                )
+            tags = tags_by_line.setdefault(lines.of(tag), [])
+            if tag not in tags:
+                tags.append(tag)
+    found = []
+    for line, tags in sorted(tags_by_line.items()):
+        named = " and ".join(f'"{tag}"' for tag in tags)
+        found.append(
+            Problem(
+                line,
+                f"{named} {'is' if len(tags) == 1 else 'are'} HTML, which this site does not "
+                "use: patients would see it as typed, angle brackets and all. Use Markdown "
+                "instead: **bold**, *slanted*, - for a bullet, a blank line between paragraphs.",
+                RAW_HTML,
             )
+        )
     return found
 
 

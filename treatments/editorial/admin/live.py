@@ -4,9 +4,10 @@ The page's script (``treatments/admin/live_checks.js``) posts the whole edit for
 a moment after the typing stops. The answer is JSON: the checks panel, each section's
 and answer's reading figures and findings, and the Markdown mistakes beside each box
 (``content.markdown_problems``, the same ones the save refuses). With ``_live_preview``
-in the post (wide screens, ``live_preview.js``), the copy is also kept in the editor's
-session as this treatment's *live* preview, and the answer says where to show it: the
-preview pages at the ``live`` token, opened at the part being edited.
+in the post (wide screens, ``live_preview.js``), the copy is also kept as this editor's
+*live* preview of the treatment, and the answer says where to show it: the preview pages
+at the ``live`` token, opened at the part being edited. It is kept in the cache, not the
+session, so the session is not rewritten as the editor types.
 
 Only staff who may change the treatment reach it (the admin's own view wrapper, then
 ``has_change_permission``), and the admin's CSRF check covers it like any admin form.
@@ -16,6 +17,7 @@ rest of the site still refuses every frame.
 
 from django import forms
 from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.urls import path
 from django.utils.csp import CSP
@@ -30,9 +32,6 @@ from treatments.models import Treatment
 from treatments.text.readability import MAX_FK_GRADE, MAX_SMOG, Readability
 
 LIVE = "live"
-LIVE_SESSION_KEY = "treatment_live_previews"
-# Treatments whose live preview an editor's session keeps at once.
-LIVE_KEEP = 5
 # Posted by the script: "1" to keep the copy for the preview panel, and the box in use.
 WANT_PREVIEW = "_live_preview"
 EDITING = "_preview_at"
@@ -48,6 +47,11 @@ def reading_note(score: Readability) -> str:
         f"(aim for {MAX_FK_GRADE:g} or below). SMOG {score.smog:g} "
         f"(aim for {MAX_SMOG:g} or below)."
     )
+
+
+def _live_key(request: HttpRequest, obj: Treatment) -> str:
+    """Each editor's own live preview of each treatment."""
+    return f"treatments:live-preview:{request.user.pk}:{obj.pk}"
 
 
 def _framed_in_the_admin(view):
@@ -82,10 +86,8 @@ class LiveMixin:
             "parts": self._parts(copy),
         }
         if request.POST.get(WANT_PREVIEW):
-            live = request.session.get(LIVE_SESSION_KEY, {})
-            live.pop(str(obj.pk), None)
-            live[str(obj.pk)] = stored_copy(obj, copy)
-            request.session[LIVE_SESSION_KEY] = dict(list(live.items())[-LIVE_KEEP:])
+            # Kept as long as the editor's session would be without a request.
+            cache.set(_live_key(request, obj), stored_copy(obj, copy), settings.SESSION_COOKIE_AGE)
             page, anchor = place_in_preview(copy, request.POST.get(EDITING, ""))
             url = self._preview_url(obj.pk, LIVE, page)
             answer["preview"] = {"url": url, "anchor": anchor}
@@ -110,7 +112,7 @@ class LiveMixin:
 
     def stored_preview(self, request: HttpRequest, obj: Treatment, token: str) -> dict | None:
         if token == LIVE:
-            return request.session.get(LIVE_SESSION_KEY, {}).get(str(obj.pk))
+            return cache.get(_live_key(request, obj))
         return super().stored_preview(request, obj, token)
 
     def preview_page(self, request: HttpRequest, object_id: str, token: str, page: str):

@@ -27,7 +27,7 @@ def _faq_anchors(copy: Snapshot) -> list[str]:
     taken: set[str] = set()
     faqs = unsaved_children(Treatment(), copy.document)["faqs"]
     for faq in faqs:
-        faq.render(taken)
+        faq.set_anchor(taken)
     return [faq.anchor for faq in faqs]
 
 

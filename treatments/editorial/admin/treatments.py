@@ -111,10 +111,13 @@ class SectionInline(OrderedInline):
     readonly_fields = ["guidance"]
 
 
-class ReminderInline(admin.TabularInline):
+class ReminderInline(admin.StackedInline):
+    """Stacked, with both fields on one line: Django's table layout leaves its boxes without
+    labels a screen reader can read (axe: "label"), which a stacked row has."""
+
     model = Reminder
     extra = 0
-    fields = ["after_days", "title"]
+    fields = [("after_days", "title")]
     verbose_name = "aftercare reminder"
     verbose_name_plural = (
         "Aftercare reminders (patients can add these to their calendar from the aftercare page)"

@@ -10,6 +10,10 @@
  * One request at a time: typing while one is on its way sends one more when it is back.
  * Before each request the page hears "live:sending" (with the FormData, which
  * live_preview.js adds to), after it "live:checked" (with the answer).
+ *
+ * Nothing is sent until the editor changes something, and a save waits for a check (and
+ * the preview it brings) still on its way: the save then never shares the database with
+ * it, and the check cannot outlive the page.
  */
 "use strict";
 
@@ -26,6 +30,19 @@
     let timer = null;
     let busy = false;
     let again = false;
+    // A save held back while a check is on its way: its button, or the form itself.
+    let held = null;
+
+    function quiet() {
+      return !busy && !document.querySelector(".live-preview[data-loading]");
+    }
+
+    function release() {
+      if (!held || !quiet()) return;
+      const submitter = held === form ? undefined : held;
+      held = null;
+      form.requestSubmit(submitter);
+    }
 
     function list(items) {
       const ul = document.createElement("ul");
@@ -116,6 +133,8 @@
           again = false;
           send();
         }
+        // After every listener of "live:checked" has run: the preview may be loading now.
+        queueMicrotask(release);
       }
     }
 
@@ -126,8 +145,17 @@
 
     form.addEventListener("input", schedule);
     form.addEventListener("change", schedule);
-    // Leaving the box for Save fires "change": the save checks everything itself.
-    form.addEventListener("submit", () => clearTimeout(timer));
+    form.addEventListener("submit", (event) => {
+      // Leaving the box for Save fires "change": the save checks everything itself.
+      clearTimeout(timer);
+      again = false;
+      const submitter = event.submitter;
+      // Preview opens a tab of its own: it is never held (a browser would block the tab).
+      if (quiet() || (submitter && submitter.formTarget)) return;
+      event.preventDefault();
+      held = submitter || form;
+    });
+    document.addEventListener("live:previewed", release);
     // Move up / Move down, Add another, Remove: the copy changes without typing.
     form.addEventListener("click", (event) => {
       if (event.target.closest("button[type=button], .add-row a, .inline-deletelink")) schedule();

@@ -8,6 +8,9 @@
  * question). The preview is made by the public templates from the copy rendered and
  * cleaned as on save; it is an address of this site, which only the admin may frame.
  *
+ * The panel shows the page from the editor's first change (or at a press of its button),
+ * not on opening: opening the page to read it costs no request.
+ *
  * On a narrow screen there is no panel: the Preview button opens the same preview in a new
  * tab, at the part being edited too (its address gets "?at=" and the box's name).
  */
@@ -25,6 +28,7 @@
     const frame = panel.querySelector("iframe");
     const toggle = panel.querySelector(".live-preview-toggle");
     const state = panel.querySelector(".live-preview-state");
+    const showNow = panel.querySelector(".live-preview-now");
     const previewButton = form.querySelector(".preview-button");
     const previewAction = previewButton && previewButton.getAttribute("formaction");
 
@@ -40,10 +44,16 @@
       return WIDE.matches && toggle.getAttribute("aria-expanded") === "true";
     }
 
+    function refresh() {
+      document.dispatchEvent(new CustomEvent("live:refresh"));
+    }
+
     function layout() {
       panel.hidden = !WIDE.matches;
       content.classList.toggle("live-preview-open", open());
-      if (open() && stale) document.dispatchEvent(new CustomEvent("live:refresh"));
+      frame.hidden = !open() || !frame.getAttribute("src");
+      // Shown before: bring it up to date with what changed while it was hidden.
+      if (open() && stale && shown) refresh();
     }
 
     form.addEventListener("focusin", (event) => {
@@ -68,12 +78,16 @@
       stale = false;
       shown += 1;
       state.textContent = "Updating the preview…";
+      panel.dataset.loading = "1";
+      showNow.hidden = true;
       // A new address each time, so the frame loads the new copy even at the same anchor.
       frame.src = `${preview.url}?v=${shown}${preview.anchor ? "#" + preview.anchor : ""}`;
+      frame.hidden = false;
     });
 
     document.addEventListener("live:failed", () => {
       stale = true;
+      delete panel.dataset.loading;
       state.textContent = "The preview could not be updated. It will try again as you type.";
     });
 
@@ -91,6 +105,7 @@
 
     frame.addEventListener("load", () => {
       if (!frame.getAttribute("src")) return;
+      delete panel.dataset.loading;
       keepLinksOut(frame.contentDocument);
       state.textContent = "Up to date: this is how patients will see the page. Nothing is saved until you press Save.";
       panel.dataset.shown = String(shown);
@@ -101,9 +116,9 @@
       const opening = toggle.getAttribute("aria-expanded") !== "true";
       toggle.setAttribute("aria-expanded", String(opening));
       toggle.textContent = opening ? "Hide side panel" : "Show side panel";
-      frame.hidden = !opening;
       layout();
     });
+    showNow.addEventListener("click", refresh);
 
     WIDE.addEventListener("change", layout);
     layout();
