@@ -13,7 +13,7 @@ from django.urls import reverse
 from tests.admin_forms import form_data
 from tests.conftest import make_treatment
 from treatments.content.sync import export_text
-from treatments.models import FAQ, Treatment
+from treatments.models import FAQ, Page, Treatment
 
 pytestmark = pytest.mark.django_db
 
@@ -122,6 +122,20 @@ def test_a_section_with_an_off_site_picture_is_refused(staff, peel):
     assert 'Line 3: The picture "https://cdn.example.com/face.jpg" is on another website' in (
         html.unescape(response.content.decode())
     )
+
+
+def test_a_site_page_with_a_skipped_heading_is_refused(staff):
+    page = Page.objects.create(title="About", slug="about", description="About us.", body="Hi.")
+    url = reverse("admin:treatments_page_change", args=[page.pk])
+    data = form_data(staff.get(url).content.decode(), "page_form")
+    data["body"] = "## Who we are\n\nA clinic.\n\n#### Our team\n\nNurses."
+    response = staff.post(url, data)
+    assert response.status_code == 200
+    assert 'Line 5: The heading "Our team" skips a level' in html.unescape(
+        response.content.decode()
+    )
+    data["body"] = "## Who we are\n\nA clinic.\n\n### Our team\n\nNurses."
+    assert staff.post(url, data).status_code == 302
 
 
 def test_the_live_preview_is_kept_and_opens_at_the_answer_being_edited(staff, peel):

@@ -112,3 +112,18 @@ def test_import_refuses_a_mistake_naming_the_file_and_line(tmp_path, old, new, w
     line = _line_of(text, new.split("\n")[-1])
     assert f"chemical-peel.md, line {line}: {words}" in str(caught.value)
     assert not Treatment.objects.exists()
+
+
+@pytest.mark.django_db
+def test_import_refuses_a_page_with_a_mistake_naming_its_line(tmp_path):
+    folder = tmp_path / "content"
+    (folder / "treatments").mkdir(parents=True)
+    (folder / "treatments" / "chemical-peel.md").write_text(GOOD)
+    (folder / "pages").mkdir()
+    text = "---\ntitle: About\nslug: about\ndescription: About us.\n---\n\n## Who we are\n\n"
+    text += "A small clinic.\n\nSee [our rules](http://example.com/rules).\n"
+    (folder / "pages" / "about.md").write_text(text)
+    with pytest.raises(CommandError) as caught:
+        call_command("import_content", str(folder), verbosity=0)
+    assert 'about.md, line 11: The link "http://example.com/rules"' in str(caught.value)
+    assert not Treatment.objects.exists()

@@ -211,12 +211,15 @@ def _prepare(
     )
 
 
-def _first_text_line(path: str, after: int) -> int:
-    """The line of the first text after line ``after`` of the file: where a body starts."""
+def _file_lines(path: str) -> list[str]:
     try:
-        lines = Path(path).read_text(encoding="utf-8").split("\n")
-    except OSError:
-        return after + 1
+        return Path(path).read_text(encoding="utf-8").split("\n")
+    except OSError:  # a document parsed from text, not a file
+        return []
+
+
+def _first_text_line(lines: list[str], after: int) -> int:
+    """The line of the first text after line ``after``: where a body starts."""
     return next((n for n in range(after + 1, len(lines) + 1) if lines[n - 1].strip()), after + 1)
 
 
@@ -227,9 +230,20 @@ def _refuse_markdown_problems(document: TreatmentDocument, library: PictureLibra
     for name, text, heading_line in parts:
         problems = find_problems(text, library=library)
         if problems:
-            first = problems[0]
-            line = _first_text_line(document.path, heading_line) + first.line - 1
-            raise ContentError(document.path, line, f"{name}: {first.message}")
+            line = _first_text_line(_file_lines(document.path), heading_line)
+            raise ContentError(
+                document.path, line + problems[0].line - 1, f"{name}: {problems[0].message}"
+            )
+
+
+def _refuse_page_markdown_problems(document: PageDocument, library: PictureLibrary) -> None:
+    """The same for a page, whose body comes after its front matter's closing line."""
+    problems = find_problems(document.body, library=library, top_heading_level=2)
+    if problems:
+        lines = _file_lines(document.path)
+        closing = [n for n, text in enumerate(lines, start=1) if text.strip() == "---"][1:2]
+        line = _first_text_line(lines, closing[0] if closing else 0) + problems[0].line - 1
+        raise ContentError(document.path, line, problems[0].message)
 
 
 def _line_of_child(document: TreatmentDocument, name: str, number: int) -> int:
@@ -257,6 +271,8 @@ def import_content(
         for d in read_directory(content_dir)
     ]
     pages = read_pages(content_dir)
+    for page in pages:
+        _refuse_page_markdown_problems(page, library)
     result = ImportResult()
     with transaction.atomic():
         for prepared in treatments:
