@@ -1,8 +1,12 @@
-"""Save a treatment through the ORM as staff in the admin do, for bench/load and bench/perf.
+"""Change a live treatment through the ORM as staff in the admin do, for bench/load and
+bench/perf.
 
-Each save is what the admin's change form does in one transaction: the treatment and
-one of its sections (whose Markdown is rendered again). Saves alternate between two
-versions of the text, so every save really changes the page.
+Each save is what the admin's "Save and publish" does in one transaction: the treatment
+and one of its sections (whose Markdown is rendered again) saved, then put live as a new
+publication, which is what patients' pages read (a draft save alone changes no public
+page). The benches run with DJANGO_CLINICAL_SIGNOFF_REQUIRED=0 so an editor may publish
+without a clinician. Saves alternate between two versions of the text, so every save
+really changes the page.
 
 Two ways to run it. In a loop (``--seconds``, ``--pause``): it prints "name value" lines
 at the end: how many saves went through, how many failed (a "database is locked" would
@@ -26,6 +30,7 @@ django.setup()
 from django.db import DatabaseError, transaction  # noqa: E402
 
 from treatments.models import Treatment  # noqa: E402
+from treatments.models.workflow import publish_without_review, refresh_working_hash  # noqa: E402
 
 
 class Editor:
@@ -44,6 +49,8 @@ class Editor:
             self.treatment.save()
             self.section.body = self.body + "\n\nUpdated." if changed else self.body
             self.section.save()
+            refresh_working_hash(self.treatment)
+            publish_without_review(self.treatment, None)
         self.saves += 1
 
     def restore(self) -> None:

@@ -11,8 +11,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from tests.conftest import REPO
-from tests.ui_site import DIAGRAM_MARKDOWN, DIAGRAM_SRC
+from tests.conftest import CONTENT_DIR, REPO
+from tests.ui_site import DIAGRAM_SRC
 from treatments.text.markdown import render_markdown
 
 DIAGRAMS = sorted((REPO / "static" / "img" / "diagrams").glob("*.svg"))
@@ -56,12 +56,14 @@ def test_a_picture_from_another_site_loses_its_address_even_in_a_figure():
 
 
 def test_the_shipped_drawing_gets_its_size_from_its_view_box():
-    html = render_markdown(DIAGRAM_MARKDOWN)
+    copy = (CONTENT_DIR / "treatments" / "microneedling.md").read_text()
+    (line,) = [line for line in copy.splitlines() if DIAGRAM_SRC in line]
+    html = render_markdown(line)
     assert f'src="{DIAGRAM_SRC}"' in html
     assert 'width="720"' in html
     assert 'height="300"' in html
     assert 'alt="Three drawings of skin seen from the side.' in html
-    assert "<figcaption>How microneedling works: the needles make tiny channels" in html
+    assert "<figcaption>How microneedling works: fine needles make tiny channels" in html
 
 
 @pytest.mark.parametrize(

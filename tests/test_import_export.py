@@ -1,10 +1,13 @@
-"""import_content and export_content: all or nothing, admin edits kept, a byte-exact round trip."""
+"""import_content and export_content: every file checked before any is written, each file
+written whole, admin edits kept, a byte-exact round trip."""
 
 import shutil
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.db.models.signals import post_save
 
 from tests.conftest import CONTENT_DIR
 from tests.test_content_format import GOOD as INCOMPLETE
@@ -96,6 +99,28 @@ def test_one_bad_file_stops_the_whole_import(content):
     assert "zz-broken.md, line 11" in str(caught.value)
     assert "Unknown section '## Intro'" in str(caught.value)
     assert not Treatment.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_file_is_committed_before_the_next_is_written(content):
+    """A staff save during a long import waits for one file's write, not the import's."""
+    (content / "treatments" / "zz-second.md").write_text(
+        GOOD.replace("slug: chemical-peel", "slug: zz-second")
+    )
+    committed, committed_when_written = [], {}
+
+    def on_save(sender, instance, **kwargs):
+        if instance.slug not in committed_when_written:
+            committed_when_written[instance.slug] = list(committed)
+            transaction.on_commit(lambda: committed.append(instance.slug))
+
+    post_save.connect(on_save, sender=Treatment)
+    try:
+        run("import_content", str(content))
+    finally:
+        post_save.disconnect(on_save, sender=Treatment)
+    assert committed_when_written == {"chemical-peel": [], "zz-second": ["chemical-peel"]}
+    assert committed == ["chemical-peel", "zz-second"]
 
 
 def test_a_model_validation_error_names_the_line_and_rolls_back(content):

@@ -32,11 +32,12 @@ import pytest
 from tests.conftest import CHROMIUM, REPO
 from tests.public_site import build_public_site
 from tests.tools import require
-from tests.ui_site import place_diagram
 from treatments.models import SiteSettings
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+# Runs of a page that Lighthouse itself may fail (a runtime error) before the test does.
+MAX_TOOL_ERRORS = 2
 LIGHTHOUSE = REPO / "node_modules" / "lighthouse" / "cli" / "index.js"
 ARTIFACTS = REPO / "artifacts"
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
@@ -64,7 +65,6 @@ def lighthouse() -> list[str]:
 @pytest.fixture
 def site_url(live_server):
     build_public_site()
-    place_diagram()
     SiteSettings.objects.filter(pk=1).update(booking_url="https://booking.example/riverside")
     return live_server.url
 
@@ -114,10 +114,15 @@ def _shortfalls(data: dict) -> list[str]:
 def test_lighthouse_scores_at_least_95(lighthouse, site_url, name, path, extra):
     ARTIFACTS.mkdir(exist_ok=True)
     report = ARTIFACTS / f"lighthouse-{name}.json"
-    runs, slowdowns, slowdown = [], [], DEFAULT_SLOWDOWN
+    runs, slowdowns, slowdown, tool_errors = [], [], DEFAULT_SLOWDOWN, 0
     while len(runs) < 3:
         throttling = f"--throttling.cpuSlowdownMultiplier={slowdown}"
         data = _run(lighthouse, site_url + path, report, throttling, *extra)
+        if data.get("runtimeError") and tool_errors < MAX_TOOL_ERRORS:
+            # Lighthouse lost its own trace (NO_NAVSTART and the like): a fault of the
+            # tool on a busy machine, not a score of the page. Run it again.
+            tool_errors += 1
+            continue
         assert not data.get("runtimeError"), data["runtimeError"]
         runs.append({key: data["categories"][key]["score"] or 0 for key in CATEGORIES})
         slowdowns.append(slowdown)

@@ -25,7 +25,7 @@ import pytest
 from django.core.management import call_command
 
 from tests.conftest import CONTENT_DIR, REPO
-from tests.ui_site import DIAGRAM_SRC, add_treatments, place_diagram
+from tests.ui_site import DIAGRAM_SRC, add_treatments
 from treatments.models import SiteSettings
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -37,7 +37,6 @@ WIDTHS = {"phone": 375, "desktop": 1280}
 @pytest.fixture
 def site_url(live_server):
     call_command("import_content", str(CONTENT_DIR), verbosity=0)
-    place_diagram()
     SiteSettings.objects.create(
         clinic_name="Riverside Skin Clinic",
         phone="020 7946 0123",

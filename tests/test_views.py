@@ -419,6 +419,7 @@ def test_the_contents_lead_to_every_answer(client, treatment):
 def with_reminders(treatment):
     for days, title in [(28, "Next session may be due"), (1, "Makeup again"), (3, "Acids")]:
         Reminder.objects.create(treatment=treatment, after_days=days, title=title)
+    publish(treatment)
     return treatment
 
 
@@ -440,7 +441,7 @@ def test_the_recovery_timeline_is_drawn_from_the_aftercare_reminders(client, wit
 
 def test_the_timeline_follows_the_reminders_when_staff_change_them(client, with_reminders):
     with_reminders.reminders.filter(after_days=28).update(after_days=7, title="Sunscreen")
-    with_reminders.mark_changed()
+    publish(with_reminders)
     timeline = _timeline(client.get("/treatments/peel/").content.decode())
     assert "Weeks 4-12" not in timeline
     assert "<strong>Day 7:</strong> Sunscreen" in timeline

@@ -15,6 +15,7 @@ without one, a page goes live unreviewed only where the site allows it.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -262,31 +263,38 @@ def import_content(
     allow_incomplete: bool = False,
     prune: bool = False,
 ) -> ImportResult:
-    """Read, check and render every file under ``content_dir``, then write them in one
-    short transaction. ``prune`` takes pages whose file was removed off the site (their
-    rows and history are kept)."""
+    """Read, check and render every file under ``content_dir``, then write them, each
+    file in a short transaction of its own. ``prune`` takes pages whose file was removed
+    off the site (their rows and history are kept)."""
     library = PictureLibrary()
     treatments = [
         _prepare(d, allow_incomplete=allow_incomplete, library=library)
         for d in read_directory(content_dir)
     ]
     pages = read_pages(content_dir)
-    for page in pages:
-        _refuse_page_markdown_problems(page, library)
+    for document in pages:
+        _check_page(document)
+        _refuse_page_markdown_problems(document, library)
     result = ImportResult()
-    with transaction.atomic():
+    # Everything that can fail on the content has failed by now, before any write. Each
+    # file is then written in a transaction of its own, so a staff save waits for one
+    # file at most, never for the whole import; only a database error can stop it here,
+    # and the files before it stay written, each whole. A dry run writes everything in
+    # one transaction and rolls it back.
+    with transaction.atomic() if dry_run else contextlib.nullcontext():
         for prepared in treatments:
             # Each import is a revision too, so an import can be compared and undone.
-            with reversion.create_revision():
+            with transaction.atomic(), reversion.create_revision():
                 reversion.set_comment(
                     f"Imported from {_shown_path(content_dir, prepared.document)}"
                 )
                 result.files.append(_import_one(prepared, force=force))
         for document in pages:
-            with reversion.create_revision():
+            with transaction.atomic(), reversion.create_revision():
                 reversion.set_comment(f"Imported from {Path(content_dir).name}/{PAGES_SUBDIR}")
                 result.files.append(_import_page(document, force=force))
-        result.files += _missing(treatments, prune=prune)
+        with transaction.atomic():
+            result.files += _missing(treatments, prune=prune)
         if dry_run:
             transaction.set_rollback(True)
     return result
@@ -353,6 +361,19 @@ def _write_children(treatment: Treatment, children: dict[str, list], *, replace:
                 row.save()
 
 
+def _page_fields(page: Page, document: PageDocument) -> Page:
+    for key, value in document.meta.items():
+        setattr(page, key, value or "")
+    page.body = document.body
+    return page
+
+
+def _check_page(document: PageDocument) -> None:
+    """Refuse a page file whose fields the model would refuse, before anything is written."""
+    exists = Page.objects.filter(slug=document.slug).exists()
+    _validate(_page_fields(Page(), document), document, exclude=["slug"] if exists else None)
+
+
 def _import_page(document: PageDocument, *, force: bool) -> FileResult:
     text = dump_page(document)
     name = f"{PAGES_SUBDIR}/{document.slug}"
@@ -365,12 +386,8 @@ def _import_page(document: PageDocument, *, force: bool) -> FileResult:
             return FileResult(
                 name, outcome, workflow_import(existing, document.signoff, page_hash(document))
             )
-    page = existing or Page()
-    for key, value in document.meta.items():
-        setattr(page, key, value or "")
-    page.body = document.body
+    page = _page_fields(existing or Page(), document)
     page.source_hash = content_hash(text)
-    _validate(page, document, exclude=["slug"] if existing else None)
     page.save()
     notes = workflow_import(page, document.signoff, page_hash(document))
     return FileResult(name, Outcome.UPDATED if existing else Outcome.CREATED, notes)
