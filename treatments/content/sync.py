@@ -36,6 +36,7 @@ from treatments.content.file_format import (
     parse_file,
     parse_page_file,
 )
+from treatments.content.markdown_problems import PictureLibrary, find_problems
 from treatments.models import Page, Treatment
 from treatments.models.document import (
     SignoffDocument,
@@ -173,7 +174,10 @@ class _Prepared:
     reasons_incomplete: list[str]
 
 
-def _prepare(document: TreatmentDocument, *, allow_incomplete: bool) -> _Prepared:
+def _prepare(
+    document: TreatmentDocument, *, allow_incomplete: bool, library: PictureLibrary
+) -> _Prepared:
+    _refuse_markdown_problems(document, library)
     reasons = [finding.message for finding in incomplete(document)]
     if reasons and document.meta.get("status") == Treatment.Status.PUBLISHED:
         if not allow_incomplete:
@@ -208,6 +212,41 @@ def _prepare(document: TreatmentDocument, *, allow_incomplete: bool) -> _Prepare
     )
 
 
+def _file_lines(path: str) -> list[str]:
+    try:
+        return Path(path).read_text(encoding="utf-8").split("\n")
+    except OSError:  # a document parsed from text, not a file
+        return []
+
+
+def _first_text_line(lines: list[str], after: int) -> int:
+    """The line of the first text after line ``after``: where a body starts."""
+    return next((n for n in range(after + 1, len(lines) + 1) if lines[n - 1].strip()), after + 1)
+
+
+def _refuse_markdown_problems(document: TreatmentDocument, library: PictureLibrary) -> None:
+    """Markdown that would show patients broken text stops the import at its line."""
+    parts = [(s.title, s.body, s.line) for s in document.sections]
+    parts += [(f"The answer to '{f.question}'", f.answer, f.line) for f in document.faqs]
+    for name, text, heading_line in parts:
+        problems = find_problems(text, library=library)
+        if problems:
+            line = _first_text_line(_file_lines(document.path), heading_line)
+            raise ContentError(
+                document.path, line + problems[0].line - 1, f"{name}: {problems[0].message}"
+            )
+
+
+def _refuse_page_markdown_problems(document: PageDocument, library: PictureLibrary) -> None:
+    """The same for a page, whose body comes after its front matter's closing line."""
+    problems = find_problems(document.body, library=library, top_heading_level=2)
+    if problems:
+        lines = _file_lines(document.path)
+        closing = [n for n, text in enumerate(lines, start=1) if text.strip() == "---"][1:2]
+        line = _first_text_line(lines, closing[0] if closing else 0) + problems[0].line - 1
+        raise ContentError(document.path, line, problems[0].message)
+
+
 def _line_of_child(document: TreatmentDocument, name: str, number: int) -> int:
     if name == "sections":
         return document.sections[number].line
@@ -227,12 +266,15 @@ def import_content(
     """Read, check and render every file under ``content_dir``, then write them, each
     file in a short transaction of its own. ``prune`` takes pages whose file was removed
     off the site (their rows and history are kept)."""
+    library = PictureLibrary()
     treatments = [
-        _prepare(d, allow_incomplete=allow_incomplete) for d in read_directory(content_dir)
+        _prepare(d, allow_incomplete=allow_incomplete, library=library)
+        for d in read_directory(content_dir)
     ]
     pages = read_pages(content_dir)
     for document in pages:
         _check_page(document)
+        _refuse_page_markdown_problems(document, library)
     result = ImportResult()
     # Everything that can fail on the content has failed by now, before any write. Each
     # file is then written in a transaction of its own, so a staff save waits for one

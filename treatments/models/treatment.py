@@ -283,14 +283,19 @@ class FAQ(models.Model):
     def render(self, taken_anchors: set[str]) -> None:
         """Set ``anchor`` (unique among ``taken_anchors``, which it then joins) and make
         ``answer_html``."""
+        self.set_anchor(taken_anchors)
+        self.answer = normalize_newlines(self.answer)
+        self.answer_html = render_markdown(self.answer, id_prefix=self.anchor)
+
+    def set_anchor(self, taken_anchors: set[str]) -> None:
+        """Set ``anchor`` from the question, unique among ``taken_anchors``, which it joins.
+        Nothing is rendered: where a preview opens needs only the anchors."""
         base = (slugify(self.question)[:80].strip("-")) or "question"
         anchor, n = base, 2
         while anchor in taken_anchors:
             anchor, n = f"{base}-{n}", n + 1
         self.anchor = anchor
         taken_anchors.add(anchor)
-        self.answer = normalize_newlines(self.answer)
-        self.answer_html = render_markdown(self.answer, id_prefix=self.anchor)
 
 
 class Reminder(models.Model):

@@ -343,3 +343,23 @@ def sanitize_html(html: str) -> str:
             break
         cleaned = again
     return cleaned
+
+
+# -- For the checks of what staff wrote (content.markdown_problems) ------------------
+
+
+def html_before_cleaning(text: str, *, top_heading_level: int = SECTION_HEADING_LEVEL) -> str:
+    """What the converter makes of ``text`` before ``sanitize_html``: the addresses and
+    headings staff wrote, including those the sanitizer would drop. Never to be shown."""
+    _converters.id_prefix = ""
+    return _converter(top_heading_level).convert(text)
+
+
+def is_own_address(url: str) -> bool:
+    """True for an address on this site, read as a browser reads it: what pictures may use."""
+    return _is_own_address(url)
+
+
+def is_shipped_diagram(src: str) -> bool:
+    """True when ``src`` is a drawing shipped with the site (static/img/diagrams/)."""
+    return _diagram_size(src) is not None

@@ -16,7 +16,8 @@ from django.urls import path
 from django.utils.cache import add_never_cache_headers
 
 from treatments.editorial.admin.named_urls import NamedUrlsMixin
-from treatments.editorial.admin.snapshot import snapshot
+from treatments.editorial.admin.preview_places import place_in_preview
+from treatments.editorial.admin.snapshot import Snapshot, snapshot
 from treatments.models import Image, Treatment
 from treatments.models.live import document_from_json, document_to_json, preview_treatment
 from treatments.public.views import TOP_FAQ_COUNT
@@ -24,6 +25,15 @@ from treatments.public.views import TOP_FAQ_COUNT
 SESSION_KEY = "treatment_previews"
 # Previews kept per editor; older ones are dropped, so the session stays small.
 KEEP = 5
+
+
+def stored_copy(obj: Treatment, copy: Snapshot) -> dict:
+    """What the session keeps of a copy to preview: plain JSON values."""
+    return {
+        "treatment": obj.pk,
+        "document": document_to_json(copy.document),
+        "hero_image_id": copy.hero_image_id,
+    }
 
 
 class PreviewMixin(NamedUrlsMixin):
@@ -56,33 +66,39 @@ class PreviewMixin(NamedUrlsMixin):
             raise PermissionDenied
         return obj
 
-    def preview_start(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        obj = self._preview_object(request, object_id)
+    def copy_on_page(self, request: HttpRequest, obj: Treatment) -> Snapshot:
+        """The edit form as posted, saved or not, as one document."""
         form = self.get_form(request, obj, change=True)(request.POST, request.FILES, instance=obj)
         form.is_valid()
         formsets, _ = self._create_formsets(request, obj, change=True)
         for formset in formsets:
             formset.is_valid()
-        copy = snapshot(form, formsets)
+        return snapshot(form, formsets)
+
+    def preview_start(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        obj = self._preview_object(request, object_id)
+        copy = self.copy_on_page(request, obj)
 
         previews = request.session.get(SESSION_KEY, {})
         token = secrets.token_urlsafe(9)
-        previews[token] = {
-            "treatment": obj.pk,
-            "document": document_to_json(copy.document),
-            "hero_image_id": copy.hero_image_id,
-        }
+        previews[token] = stored_copy(obj, copy)
         request.session[SESSION_KEY] = dict(list(previews.items())[-KEEP:])
-        return redirect(self._preview_url(obj.pk, token, "detail"))
+        # Opened at the part being edited, which the edit page's script adds as ?at=.
+        page, anchor = place_in_preview(copy, request.GET.get("at", ""))
+        return redirect(self._preview_url(obj.pk, token, page) + (f"#{anchor}" if anchor else ""))
 
     def _preview_url(self, pk, token: str, page: str) -> str:
         return self._url("preview_page" if page == "detail" else "preview_faq", pk, token)
 
+    def stored_preview(self, request: HttpRequest, obj: Treatment, token: str) -> dict | None:
+        """The copy kept under ``token`` for this editor, if it is still there."""
+        return request.session.get(SESSION_KEY, {}).get(token)
+
     def preview_page(self, request: HttpRequest, object_id: str, token: str, page: str):
         obj = self._preview_object(request, object_id)
-        stored = request.session.get(SESSION_KEY, {}).get(token)
+        stored = self.stored_preview(request, obj, token)
         if not stored or stored.get("treatment") != obj.pk or "document" not in stored:
             raise Http404("This preview has expired: press Preview on the edit page again.")
         hero_image = Image.objects.filter(pk=stored.get("hero_image_id")).first()

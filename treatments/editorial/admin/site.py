@@ -10,6 +10,7 @@ from reversion.admin import VersionAdmin
 
 from treatments.editorial.admin.busy import BusyMixin
 from treatments.editorial.admin.forms import TEXT_BOXES
+from treatments.editorial.admin.markdown_forms import PageForm
 from treatments.editorial.admin.review import REVIEW_BUTTONS, ReviewPanelMixin
 from treatments.models import FormerSlug, Page, SiteSettings
 from treatments.models.site_settings import WEEKDAYS
@@ -66,6 +67,7 @@ class PageAdmin(BusyMixin, ReviewPanelMixin, VersionAdmin):
     list_display = ["title", "slug", "updated_at"]
     search_fields = ["title", "body"]
     prepopulated_fields = {"slug": ["title"]}
+    form = PageForm
     fields = ["title", "slug", "description", "body"]
     change_form_template = "admin/treatments/page/change_form.html"
 

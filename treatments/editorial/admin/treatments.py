@@ -23,6 +23,8 @@ from treatments.editorial import history
 from treatments.editorial.admin.busy import BusyMixin
 from treatments.editorial.admin.forms import EDIT_CONFLICT, TEXT_BOXES, TreatmentForm, editor_name
 from treatments.editorial.admin.history import HistoryMixin
+from treatments.editorial.admin.live import LiveMixin, reading_note
+from treatments.editorial.admin.markdown_forms import FAQForm, SectionForm
 from treatments.editorial.admin.picture_chooser import PICTURE_BOXES
 from treatments.editorial.admin.preview import PreviewMixin
 from treatments.editorial.admin.review import REVIEW_BUTTONS, ReviewPanelMixin
@@ -50,7 +52,7 @@ from treatments.models.document import (
 )
 from treatments.models.section_kinds import SectionKind
 from treatments.models.workflow import DUE_SOON_DAYS
-from treatments.text.readability import MAX_FK_GRADE
+from treatments.text.readability import measure
 
 # Where a finding points, in words.
 PLACES = {
@@ -111,13 +113,15 @@ class OrderedInline(admin.StackedInline):
 
 class SectionInline(OrderedInline):
     model = Section
+    form = SectionForm
     fields = ["kind", "position", "body", "guidance"]
     readonly_fields = ["guidance"]
 
 
 class ReminderInline(admin.StackedInline):
-    # Stacked, both fields on one line: Django's table of inlines leaves its boxes without
-    # labels a screen reader can read (axe: "label"), which the edit page may not have.
+    """Stacked, with both fields on one line: Django's table layout leaves its boxes without
+    labels a screen reader can read (axe: "label"), which a stacked row has."""
+
     model = Reminder
     extra = 0
     fields = [("after_days", "title")]
@@ -139,6 +143,7 @@ class SourceInline(admin.StackedInline):
 
 class FAQInline(OrderedInline):
     model = FAQ
+    form = FAQForm
     fields = ["position", "question", "answer", "guidance"]
     readonly_fields = ["guidance"]
 
@@ -246,7 +251,9 @@ def _fieldsets() -> list:
 
 
 @admin.register(Treatment)
-class TreatmentAdmin(BusyMixin, ReviewPanelMixin, HistoryMixin, PreviewMixin, VersionAdmin):
+class TreatmentAdmin(
+    BusyMixin, ReviewPanelMixin, HistoryMixin, LiveMixin, PreviewMixin, VersionAdmin
+):
     form = TreatmentForm
     formfield_overrides = TEXT_BOXES
     change_form_template = "admin/treatments/treatment/change_form.html"
@@ -273,7 +280,12 @@ class TreatmentAdmin(BusyMixin, ReviewPanelMixin, HistoryMixin, PreviewMixin, Ve
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
-        return self.preview_urls(wrap) + self.history_urls(wrap) + super().get_urls()
+        return (
+            self.preview_urls(wrap)
+            + self.live_urls(wrap)
+            + self.history_urls(wrap)
+            + super().get_urls()
+        )
 
     # -- The list --------------------------------------------------------------------
 
@@ -373,22 +385,17 @@ class TreatmentAdmin(BusyMixin, ReviewPanelMixin, HistoryMixin, PreviewMixin, Ve
         for part, form in zip(copy.document.sections, copy.section_forms, strict=True):
             notes = []
             if part.kind in scores:
-                score = scores[part.kind]
-                notes.append(
-                    f"{score.words} words; reading grade {score.fk_grade:g} "
-                    f"(aim for {MAX_FK_GRADE:g} or below)."
-                )
+                notes.append(reading_note(scores[part.kind]))
             where = f"section:{part.kind}"
             notes += [_own_message(f, part.title) for f in findings if f.where == where]
             form.instance.guidance_notes = notes
         for number, (part, form) in enumerate(
             zip(copy.document.faqs, copy.faq_forms, strict=True), start=1
         ):
-            form.instance.guidance_notes = [
-                _own_message(f, f"'{part.question}'")
-                for f in findings
-                if f.where == f"faq:{number}"
-            ]
+            notes = [reading_note(measure(part.answer))] if part.answer else []
+            where = f"faq:{number}"
+            notes += [_own_message(f, f"'{part.question}'") for f in findings if f.where == where]
+            form.instance.guidance_notes = notes
 
     def _conflict(self, obj: Treatment, form, copy) -> dict:
         """What the refused editor sees: who saved, and what each of them changed, part by
