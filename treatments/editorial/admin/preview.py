@@ -1,14 +1,19 @@
 """Preview: the edit page's unsaved copy shown through the public templates.
 
 The Preview button posts the whole edit form here (in a new tab). The copy is kept
-in the editor's session under a short token and the browser is sent on to a GET
-address, so the preview survives a reload and its link to the questions page
-works; the questions page is previewed from the same copy.
+in the cache under the editor and a short random token, and the browser is sent on to a
+GET address, so the preview survives a reload and its link to the questions page works;
+the questions page is previewed from the same copy.
+
+Not in the session: the edit page's checks-as-you-type post while the Preview is made,
+and a session saved by one of those requests would drop a token saved by the other.
 """
 
 import secrets
 
+from django.conf import settings
 from django.contrib.admin.utils import unquote
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,18 +27,19 @@ from treatments.models import Image, Treatment
 from treatments.models.live import document_from_json, document_to_json, preview_treatment
 from treatments.public.views import TOP_FAQ_COUNT
 
-SESSION_KEY = "treatment_previews"
-# Previews kept per editor; older ones are dropped, so the session stays small.
-KEEP = 5
-
 
 def stored_copy(obj: Treatment, copy: Snapshot) -> dict:
-    """What the session keeps of a copy to preview: plain JSON values."""
+    """What is kept of a copy to preview: plain JSON values."""
     return {
         "treatment": obj.pk,
         "document": document_to_json(copy.document),
         "hero_image_id": copy.hero_image_id,
     }
+
+
+def _preview_key(request: HttpRequest, token: str) -> str:
+    """A preview is its editor's own: another sign-in with the token finds nothing."""
+    return f"treatments:preview:{request.user.pk}:{token}"
 
 
 class PreviewMixin(NamedUrlsMixin):
@@ -81,10 +87,9 @@ class PreviewMixin(NamedUrlsMixin):
         obj = self._preview_object(request, object_id)
         copy = self.copy_on_page(request, obj)
 
-        previews = request.session.get(SESSION_KEY, {})
         token = secrets.token_urlsafe(9)
-        previews[token] = stored_copy(obj, copy)
-        request.session[SESSION_KEY] = dict(list(previews.items())[-KEEP:])
+        # As long as a staff sign-in lasts: a preview link outlives no session.
+        cache.set(_preview_key(request, token), stored_copy(obj, copy), settings.SESSION_COOKIE_AGE)
         # Opened at the part being edited, which the edit page's script adds as ?at=.
         page, anchor = place_in_preview(copy, request.GET.get("at", ""))
         return redirect(self._preview_url(obj.pk, token, page) + (f"#{anchor}" if anchor else ""))
@@ -94,7 +99,7 @@ class PreviewMixin(NamedUrlsMixin):
 
     def stored_preview(self, request: HttpRequest, obj: Treatment, token: str) -> dict | None:
         """The copy kept under ``token`` for this editor, if it is still there."""
-        return request.session.get(SESSION_KEY, {}).get(token)
+        return cache.get(_preview_key(request, token))
 
     def preview_page(self, request: HttpRequest, object_id: str, token: str, page: str):
         obj = self._preview_object(request, object_id)
