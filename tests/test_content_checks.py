@@ -125,7 +125,9 @@ def test_check_content_passes_on_the_shipped_copy():
     assert "Sections with text: 10 of 10" in report
     assert "Page: About this information (about)" in report
     assert "Templates" in report
-    assert report.count("Nothing to fix.") == 3  # the treatment, About, the templates
+    assert "Page: Privacy (privacy)" in report
+    # The treatment, About, Privacy and the templates.
+    assert report.count("Nothing to fix.") == 4
     assert "to fix:" not in report
 
 

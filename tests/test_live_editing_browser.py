@@ -160,7 +160,8 @@ def test_on_a_phone_there_is_no_panel_and_preview_opens_a_tab_at_the_answer(desk
         "Bold is not closed", timeout=WAIT
     )
     with page.context.expect_page() as opened:
-        page.get_by_role("button", name="Preview", exact=True).click()
+        # On a phone Preview is at the top of the page and at the bottom: the top one.
+        page.get_by_role("button", name="Preview", exact=True).first.click()
     preview = opened.value
     preview.wait_for_url("**/faq/#*")
     assert "it can **sting." in preview.locator("main").inner_text()

@@ -29,8 +29,9 @@
     const toggle = panel.querySelector(".live-preview-toggle");
     const state = panel.querySelector(".live-preview-state");
     const showNow = panel.querySelector(".live-preview-now");
-    const previewButton = form.querySelector(".preview-button");
-    const previewAction = previewButton && previewButton.getAttribute("formaction");
+    // Preview sits at the top of the page and at the bottom: both open where the editor is.
+    const previewButtons = Array.from(form.querySelectorAll(".preview-button"));
+    const previewAction = previewButtons.length && previewButtons[0].getAttribute("formaction");
 
     let editing = "";
     let shown = 0;
@@ -60,7 +61,7 @@
       const name = event.target.name;
       if (!name || name.startsWith("_") || name === editing) return;
       editing = name;
-      if (previewButton) previewButton.setAttribute("formaction", `${previewAction}?at=${encodeURIComponent(name)}`);
+      previewButtons.forEach((button) => button.setAttribute("formaction", `${previewAction}?at=${encodeURIComponent(name)}`));
     });
 
     document.addEventListener("live:sending", (event) => {
