@@ -4,8 +4,9 @@ Permissions are normally made after all migrations have run, so they are made he
 first for this app; the migration can then run on an empty database.
 """
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from treatments.migrations._permissions import make_permissions
 
 GROUP = "Editors"
 # Everything about the content, including recovering deleted treatments (add + change).
@@ -22,19 +23,7 @@ def codenames() -> list[str]:
 
 
 def create_editors(apps, schema_editor):
-    app_config = apps.get_app_config("treatments")
-    # create_permissions skips an app config without a models module, which is what a
-    # migration's app config is; lend it one for the call.
-    had_module = hasattr(app_config, "models_module")
-    models_module = getattr(app_config, "models_module", None)
-    app_config.models_module = models_module or True
-    try:
-        create_permissions(app_config, apps=apps, verbosity=0)
-    finally:
-        if had_module:
-            app_config.models_module = models_module
-        else:
-            del app_config.models_module
+    make_permissions(apps)
 
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")

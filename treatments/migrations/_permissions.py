@@ -1,4 +1,4 @@
-"""Permissions for groups made by data migrations (0004, 0007).
+"""Permissions for groups made by data migrations (0004, 0007, 0010, 0012, 0013).
 
 Django makes permissions after all migrations have run, so a migration that gives a
 group permissions on a new model makes them first, for this app.
