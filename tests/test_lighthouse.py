@@ -70,6 +70,9 @@ def site_url(live_server):
 
 
 def _run(lighthouse: list[str], url: str, report, *extra: str) -> dict:
+    """One Lighthouse run's report; a runtime error of the tool comes back as
+    ``runtimeError``, whether Lighthouse wrote it into the report or only exited with it."""
+    report.unlink(missing_ok=True)
     result = subprocess.run(
         [
             *lighthouse,
@@ -87,6 +90,10 @@ def _run(lighthouse: list[str], url: str, report, *extra: str) -> dict:
         timeout=240,
         check=False,
     )
+    if result.returncode != 0 and "Runtime error encountered" in result.stderr:
+        # With --output-path, Lighthouse may exit 1 on NO_NAVSTART and the like before
+        # it writes the report; the message is on stderr.
+        return {"runtimeError": result.stderr.strip()[-500:]}
     assert result.returncode == 0, result.stderr[-2000:]
     return json.loads(report.read_text())
 
