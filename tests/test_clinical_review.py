@@ -26,6 +26,7 @@ from tests.conftest import make_treatment, sign_off
 from treatments.models import (
     EDITORS_GROUP,
     REVIEWERS_GROUP,
+    Page,
     Publication,
     ReviewEvent,
     ReviewRequest,
@@ -33,7 +34,13 @@ from treatments.models import (
     Treatment,
 )
 from treatments.models.document import ROW_LISTS, child_models
-from treatments.models.workflow import ReviewRefused, approve, review_state, submit
+from treatments.models.workflow import (
+    ReviewRefused,
+    approve,
+    publish_without_review,
+    review_state,
+    submit,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -247,6 +254,23 @@ def test_with_sign_off_required_unapproved_pages_are_not_public(settings, peel, 
     sign_off(peel)
     settings.CLINICAL_SIGNOFF_REQUIRED = True
     assert public("/treatments/peel/").status_code == 200
+
+
+def test_pages_link_only_the_site_pages_patients_may_read(settings, peel, page_cache):
+    privacy = Page.objects.create(title="Privacy", slug="privacy", description="d", body="b")
+    publish_without_review(privacy, None)
+    sign_off(peel)
+    settings.CLINICAL_SIGNOFF_REQUIRED = True
+    page_cache.clear()
+    assert public("/privacy/").status_code == 404
+    # Neither the footer nor "What we keep when you answer" leads to the 404.
+    assert 'href="/privacy/"' not in public("/treatments/peel/").content.decode()
+    settings.CLINICAL_SIGNOFF_REQUIRED = False
+    sign_off(privacy)
+    settings.CLINICAL_SIGNOFF_REQUIRED = True
+    assert public("/privacy/").status_code == 200
+    # The stored treatment page went stale with the privacy page's sign-off.
+    assert public("/treatments/peel/").content.decode().count('href="/privacy/"') == 2
 
 
 def test_taking_a_live_page_off_the_site_goes_through_review(editor, reviewer, peel, settings):

@@ -22,8 +22,9 @@ from django.utils import timezone
 
 from clinic_site.pagecache.pages import STATE_HEADER
 from tests.conftest import make_treatment, publish, sign_off
-from treatments.models import Feedback, Publication, SiteSettings, UnansweredSearch
+from treatments.models import Feedback, Page, Publication, SiteSettings, UnansweredSearch
 from treatments.models.feedback import clean_comment, normalize_query
+from treatments.models.workflow import publish_without_review
 from treatments.public import feedback as guard
 
 pytestmark = pytest.mark.django_db
@@ -62,8 +63,17 @@ def assert_no_cookie(response):
 # -- The form on each page ---------------------------------------------------------
 
 
+@pytest.fixture
+def privacy_page(db) -> Page:
+    page = Page.objects.create(title="Privacy", slug="privacy", description="d", body="b")
+    publish_without_review(page, None)
+    return page
+
+
 @pytest.mark.parametrize("page", PAGES)
-def test_every_page_that_asks_carries_the_form_and_sets_no_cookie(client, treatment, page):
+def test_every_page_that_asks_carries_the_form_and_sets_no_cookie(
+    client, treatment, privacy_page, page
+):
     response = client.get(PAGES[page])
     html = response.content.decode()
     assert_no_cookie(response)

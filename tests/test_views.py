@@ -384,9 +384,9 @@ def test_a_later_page_costs_a_fixed_number_of_queries(client, forty_five):
 
     with CaptureQueriesContext(connection) as queries:
         assert client.get("/treatments/?page=2").status_code == 200
-    # One page of treatments with the total beside each row, and the site settings: no
-    # separate count.
-    assert len(queries) == 2
+    # One page of treatments with the total beside each row, the site settings and the
+    # public site pages (the footer links them): no separate count.
+    assert len(queries) == 3
 
 
 # -- The treatment page: contents first, a way back to them, answers, timeline ----------

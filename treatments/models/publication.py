@@ -88,6 +88,10 @@ class PublicationQuerySet(models.QuerySet):
     def page(self, slug: str) -> Publication | None:
         return self.public().of_model(Page).filter(slug=slug).select_related("signoff").first()
 
+    def page_slugs(self) -> frozenset[str]:
+        """The addresses of the site pages patients may read now, for links to them."""
+        return frozenset(self.public().of_model(Page).values_list("slug", flat=True))
+
 
 class Publication(models.Model):
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)

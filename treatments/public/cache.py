@@ -7,9 +7,10 @@ returns stale once the change commits. Each returns URL paths, or ``EVERY_PAGE``
 
 Public pages read publications, never the working rows (an edit to a draft changes
 nothing a patient sees): a treatment's publication shows on that treatment's pages and
-in the lists (home, the list of treatments, the sitemap), a site page's on its own
-address and in the sitemap. A subject's earlier publications may carry another slug
-(the page was renamed): those addresses change too, from a page to a redirect. The site
+in the lists (home, the list of treatments, the sitemap), and a site page's on every
+page, whose footer links the site pages that are public. A treatment's earlier
+publications may carry another slug (it was renamed): those addresses change too, from
+a page to a redirect. The site
 settings (header, footer) and pictures (any page's Markdown may show one) show on every
 page.
 
@@ -39,18 +40,16 @@ def treatment_pages(slug: str) -> list[str]:
     return [reverse(f"treatments:{name}", kwargs={"slug": slug}) for name in TREATMENT_PAGES]
 
 
-def pages_showing_publication(publication: Publication) -> list[str]:
-    """A publication's pages, and those of every slug its subject went live under."""
+def pages_showing_publication(publication: Publication) -> list[str] | str:
+    """A publication's pages: for a treatment, those of every slug it went live under."""
+    if publication.content_type.model_class() is Page:
+        # Every page's footer links the site pages that are public.
+        return EVERY_PAGE
     slugs = set(
         Publication.objects.filter(
             content_type_id=publication.content_type_id, object_id=publication.object_id
         ).values_list("slug", flat=True)
     ) | {publication.slug}
-    if publication.content_type.model_class() is Page:
-        return [
-            *(reverse("treatments:page", kwargs={"slug": slug}) for slug in slugs),
-            reverse("sitemap"),
-        ]
     return [*(path for slug in slugs for path in treatment_pages(slug)), *listings()]
 
 

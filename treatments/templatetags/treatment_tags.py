@@ -23,6 +23,7 @@ def feedback_form(context, treatment, page: str) -> dict:
     return {
         "token": page_token(treatment.publication_id, page),
         "site_settings": context.get("site_settings"),
+        "public_pages": context.get("public_pages", ()),
     }
 
 
