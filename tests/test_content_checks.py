@@ -345,6 +345,29 @@ def test_a_seed_claim_names_its_line_in_the_file(tmp_path):
     assert text.split("\n")[line - 1] == "Results last about a year."
 
 
+def test_the_at_a_glance_facts_and_reminder_titles_are_held_to_the_same_wording(tmp_path):
+    text = PUBLISHABLE.replace(
+        "duration: About 30 minutes\n",
+        "duration: About 30 minutes\nresults_show: Results usually last about a year\n"
+        "reminders:\n  - after_days: 1\n    title: Sunbeds are fine again after 24 hours\n"
+        "  - after_days: 7\n    title: Book your next session\n",
+    )
+    document = parse_text(text, "peel.md")
+    found = check_document(document, known_slugs=set(), known_pages=set())
+    [glance] = [f for f in found if f.where == "results_show"]
+    # Only the reminder with the claim: "Book your next session" is fine.
+    [reminder] = [f for f in found if f.where == "reminders"]
+    assert glance.message.startswith("'When results show' repeats a seed claim")
+    assert "(results last about a year)" in glance.message
+    assert reminder.message.startswith("The reminder after 1 day repeats a seed claim")
+    assert "(sunbeds are fine after 24 hours)" in reminder.message
+    # Each points at its key in the front matter.
+    lines = text.split("\n")
+    assert lines[locate(document, glance) - 1].startswith("results_show:")
+    assert lines[locate(document, reminder) - 1] == "reminders:"
+    assert not [f for f in found if f.where == "duration"]
+
+
 # -- Claims of clinical review -----------------------------------------------------------------
 
 

@@ -28,7 +28,12 @@ from treatments.content.wording import (
     unexplained_words,
 )
 from treatments.models import Page, Treatment
-from treatments.models.document import PageDocument, TreatmentDocument
+from treatments.models.document import (
+    GLANCE,
+    TREATMENT_FIELDS,
+    PageDocument,
+    TreatmentDocument,
+)
 from treatments.models.section_kinds import SectionKind
 from treatments.text.lead_phrases import lead_phrases
 from treatments.text.markdown import render_markdown
@@ -47,11 +52,11 @@ MIN_FLAGGED_REPEATS = 3
 @dataclass(frozen=True)
 class Finding:
     """One thing to fix. ``where`` is "description", "summary", "sections",
-    "section:<kind>", "faqs", "faq:<n>" (n counts from 1), "links" or, for a site page,
-    "body". ``line`` is the line within that part, counting its heading (a section's or
-    question's) as line 1, or the body's first line for a page; 0 when the finding is
-    about the part as a whole. A ``blocking`` finding means the page is not finished: it
-    must not go live as it is."""
+    "section:<kind>", "faqs", "faq:<n>" (n counts from 1), an at-a-glance field's name
+    ("downtime"), "reminders", "links" or, for a site page, "body". ``line`` is the line
+    within that part, counting its heading (a section's or question's) as line 1, or the
+    body's first line for a page; 0 when the finding is about the part as a whole. A
+    ``blocking`` finding means the page is not finished: it must not go live as it is."""
 
     where: str
     message: str
@@ -305,7 +310,23 @@ def _parts(document: TreatmentDocument) -> list[tuple[str, str, int, str]]:
         (f"faq:{number}", f"'{faq.question}'", 1, f"{faq.question}\n\n{faq.answer}")
         for number, faq in enumerate(document.faqs, start=1)
     ]
+    # Short, but patients read them first (at a glance) or on their phone's calendar
+    # (reminders): the same claims are as wrong there as in a paragraph.
+    parts += [
+        (field.name, f"'{field.patient_label}'", 1, document.meta.get(field.name))
+        for field in TREATMENT_FIELDS
+        if field.group == GLANCE and document.meta.get(field.name)
+    ]
+    parts += [
+        ("reminders", f"The reminder {_after_days(row.get('after_days'))}", 1, row["title"])
+        for row in document.rows_of("reminders")
+        if row.get("title")
+    ]
     return parts
+
+
+def _after_days(days) -> str:
+    return "after 1 day" if days == 1 else f"after {days} days"
 
 
 # What each wording check finds in a part, and what to say of one finding after the
@@ -366,8 +387,10 @@ def locate(document: TreatmentDocument | PageDocument, finding: Finding, body_li
         return document.meta_lines.get(kind, 0)
     if isinstance(document, PageDocument):
         return body_line + offset if body_line and kind == "body" else 0
-    if kind in {"description", "summary"}:
-        return document.meta_lines.get(kind, 0)
+    if not rest and kind in document.meta_lines:
+        # A field of the front matter (the description, an at-a-glance fact) or its
+        # list of reminders: the line of its key.
+        return document.meta_lines[kind]
     if kind == "section":
         line = next((s.line for s in document.sections if s.kind == rest), 0)
         return line + offset if line else 0

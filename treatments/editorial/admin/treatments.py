@@ -62,6 +62,8 @@ PLACES = {
     "sections": "Sections",
     "faqs": "Questions",
     "links": "Links",
+    "reminders": "Aftercare reminders",
+    **{f.name: f"At a glance: {f.patient_label}" for f in TREATMENT_FIELDS if f.group == GLANCE},
 }
 
 
