@@ -83,8 +83,13 @@ def test_the_checks_follow_the_copy_as_typed_and_nothing_is_saved(staff, peel):
     assert grade(hard["parts"]["faqs-0"]["notes"]) > 8 > grade(easy["parts"]["faqs-0"]["notes"])
     assert any("SMOG" in note and "above 10" in note for note in hard["parts"]["faqs-0"]["notes"])
     assert "Reading grade" in hard["checks"]
+    # The line the answer shows when closed follows the typing as well.
+    assert "aim for" not in easy["parts"]["faqs-0"]["summary"]
+    assert hard["parts"]["faqs-0"]["summary"].endswith("(aim for 8 or below)")
     # What the edit page shows when it is opened says the same for a saved copy.
-    assert easy["parts"]["faqs-0"]["notes"][0] in staff.get(change_url(peel)).content.decode()
+    change_page = staff.get(change_url(peel)).content.decode()
+    assert easy["parts"]["faqs-0"]["notes"][0] in change_page
+    assert f"<summary>{easy['parts']['faqs-0']['summary']}</summary>" in change_page
     assert export_text(Treatment.objects.with_content().get(pk=peel.pk)) == before
     assert "preview" not in hard  # only asked for on wide screens
 

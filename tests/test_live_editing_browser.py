@@ -89,6 +89,10 @@ def test_the_preview_and_the_grade_follow_the_typing_and_bold_is_checked(desk, s
     answer.click()
     grade_before = _grade(page, answer)
     assert "reading grade" in grade_before
+    # The line the answer shows when it is closed: its words and grade, as loaded.
+    prefix = answer.get_attribute("name").removesuffix("-answer")
+    closed_line = page.locator(f"#{prefix} > details.inline-details > summary")
+    assert "aim for" not in closed_line.inner_text()
     requests.clear()
     started = _type_a_burst(page, answer, HARD)
     _previewed(page, 1)
@@ -118,6 +122,7 @@ def test_the_preview_and_the_grade_follow_the_typing_and_bold_is_checked(desk, s
     # The checks panel follows too: an answer too hard to read is listed there.
     _type_a_burst(page, answer, HARDER, replace=True)
     expect(page.locator(".field-checks")).to_contain_text("Reading grade", timeout=WAIT)
+    expect(closed_line).to_contain_text("(aim for 8 or below)", timeout=WAIT)
     _previewed(page, 2)
 
     # An unclosed ** is flagged beside the box before saving...

@@ -29,7 +29,7 @@ from treatments.content.markdown_problems import PictureLibrary, find_problems
 from treatments.editorial.admin.preview import stored_copy
 from treatments.editorial.admin.preview_places import place_in_preview
 from treatments.models import Treatment
-from treatments.text.readability import MAX_FK_GRADE, MAX_SMOG, Readability
+from treatments.text.readability import MAX_FK_GRADE, MAX_SMOG, Readability, measure
 
 LIVE = "live"
 # Posted by the script: "1" to keep the copy for the preview panel, and the box in use.
@@ -47,6 +47,16 @@ def reading_note(score: Readability) -> str:
         f"(aim for {MAX_FK_GRADE:g} or below). SMOG {score.smog:g} "
         f"(aim for {MAX_SMOG:g} or below)."
     )
+
+
+def closed_summary(text: str) -> str:
+    """What a closed section or question says of its Markdown text: its words and reading
+    grade, as typed (the edit page shows it, and the live checks bring it up to date)."""
+    if not text.strip():
+        return "No text yet"
+    score = measure(text)
+    over = f" (aim for {MAX_FK_GRADE:g} or below)" if score.fk_grade > MAX_FK_GRADE else ""
+    return f"{score.words} words, reading grade {max(score.fk_grade, 0):g}{over}"
 
 
 def _live_key(request: HttpRequest, obj: Treatment) -> str:
@@ -95,8 +105,8 @@ class LiveMixin:
 
     @staticmethod
     def _parts(copy) -> dict[str, dict]:
-        """Each section and answer on the page, by its form's prefix: the notes shown
-        beside it and the Markdown mistakes in its box."""
+        """Each section and answer on the page, by its form's prefix: what it says when
+        closed, the notes shown beside it and the Markdown mistakes in its box."""
         library = PictureLibrary()
         parts = {}
         for group, forms_ in (("sections", copy.section_forms), ("faqs", copy.faq_forms)):
@@ -104,6 +114,7 @@ class LiveMixin:
             for form in forms_:
                 text = normalize_newlines(form[box].value() or "")
                 parts[form.prefix] = {
+                    "summary": closed_summary(text),
                     "notes": list(getattr(form.instance, "guidance_notes", [])),
                     "box": f"{form.prefix}-{box}",
                     "problems": [str(p) for p in find_problems(text, library=library)],

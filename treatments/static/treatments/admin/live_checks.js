@@ -3,9 +3,9 @@
  * A moment after the typing stops (DELAY), the whole form is posted to the admin's "live"
  * address (treatments/editorial/admin/live.py), which saves nothing and answers with the
  * checks for the copy on the page: the "What to fix" panel, each section's and answer's
- * reading figures and findings, and the Markdown mistakes in each box, shown beside it in
- * plain words. The same mistakes are refused when the form is saved, so without script
- * the editor learns of them on Save.
+ * reading figures and findings (and the line it shows when closed), and the Markdown
+ * mistakes in each box, shown beside it in plain words. The same mistakes are refused
+ * when the form is saved, so without script the editor learns of them on Save.
  *
  * One request at a time: typing while one is on its way sends one more when it is back.
  * Before each request the page hears "live:sending" (with the FormData, which
@@ -55,6 +55,13 @@
       return ul;
     }
 
+    // What a closed section or question says of its text: words and reading grade.
+    function showSummary(prefix, summary) {
+      const item = document.getElementById(prefix);
+      const line = item && item.querySelector(":scope > details.inline-details > summary");
+      if (line && summary) line.textContent = summary;
+    }
+
     function showNotes(prefix, notes) {
       const item = document.getElementById(prefix);
       const cell = item && item.querySelector(".field-guidance .readonly");
@@ -96,7 +103,10 @@
       const panel = form.querySelector(".field-checks .readonly");
       // Made by the server from escaped text (format_html), like the panel it replaces.
       if (panel) panel.innerHTML = answer.checks;
-      Object.entries(answer.parts).forEach(([prefix, part]) => showNotes(prefix, part.notes));
+      Object.entries(answer.parts).forEach(([prefix, part]) => {
+        showSummary(prefix, part.summary);
+        showNotes(prefix, part.notes);
+      });
       form.querySelectorAll("textarea").forEach((textarea) => {
         const match = MARKDOWN_BOX.exec(textarea.name);
         if (!match) return;
