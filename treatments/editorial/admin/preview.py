@@ -37,7 +37,7 @@ def stored_copy(obj: Treatment, copy: Snapshot) -> dict:
     }
 
 
-def _preview_key(request: HttpRequest, token: str) -> str:
+def preview_key(request: HttpRequest, token: str) -> str:
     """A preview is its editor's own: another sign-in with the token finds nothing."""
     return f"treatments:preview:{request.user.pk}:{token}"
 
@@ -89,7 +89,7 @@ class PreviewMixin(NamedUrlsMixin):
 
         token = secrets.token_urlsafe(9)
         # As long as a staff sign-in lasts: a preview link outlives no session.
-        cache.set(_preview_key(request, token), stored_copy(obj, copy), settings.SESSION_COOKIE_AGE)
+        cache.set(preview_key(request, token), stored_copy(obj, copy), settings.SESSION_COOKIE_AGE)
         # Opened at the part being edited, which the edit page's script adds as ?at=.
         page, anchor = place_in_preview(copy, request.GET.get("at", ""))
         return redirect(self._preview_url(obj.pk, token, page) + (f"#{anchor}" if anchor else ""))
@@ -99,7 +99,7 @@ class PreviewMixin(NamedUrlsMixin):
 
     def stored_preview(self, request: HttpRequest, obj: Treatment, token: str) -> dict | None:
         """The copy kept under ``token`` for this editor, if it is still there."""
-        return cache.get(_preview_key(request, token))
+        return cache.get(preview_key(request, token))
 
     def preview_page(self, request: HttpRequest, object_id: str, token: str, page: str):
         obj = self._preview_object(request, object_id)

@@ -11,6 +11,7 @@ from reversion.admin import VersionAdmin
 from treatments.editorial.admin.busy import BusyMixin
 from treatments.editorial.admin.forms import TEXT_BOXES
 from treatments.editorial.admin.markdown_forms import PageForm
+from treatments.editorial.admin.page_preview import PagePreviewMixin
 from treatments.editorial.admin.review import REVIEW_BUTTONS, ReviewPanelMixin
 from treatments.models import FormerSlug, Page, SiteSettings
 from treatments.models.site_settings import WEEKDAYS
@@ -62,7 +63,7 @@ class SiteSettingsAdmin(BusyMixin, VersionAdmin):
 
 
 @admin.register(Page)
-class PageAdmin(BusyMixin, ReviewPanelMixin, VersionAdmin):
+class PageAdmin(BusyMixin, PagePreviewMixin, ReviewPanelMixin, VersionAdmin):
     formfield_overrides = TEXT_BOXES
     list_display = ["title", "slug", "updated_at"]
     search_fields = ["title", "body"]
@@ -70,6 +71,9 @@ class PageAdmin(BusyMixin, ReviewPanelMixin, VersionAdmin):
     form = PageForm
     fields = ["title", "slug", "description", "body"]
     change_form_template = "admin/treatments/page/change_form.html"
+
+    def get_urls(self):
+        return self.preview_urls(self.admin_site.admin_view) + super().get_urls()
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         context.update(self.review_context(request, obj))
