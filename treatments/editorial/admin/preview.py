@@ -42,8 +42,9 @@ def preview_key(request: HttpRequest, token: str) -> str:
     return f"treatments:preview:{request.user.pk}:{token}"
 
 
-class PreviewMixin(NamedUrlsMixin):
-    """Views for ``TreatmentAdmin``: store a preview, then show its two pages."""
+class StoredPreviewMixin(NamedUrlsMixin):
+    """What the previews of treatments and of site pages share: the addresses, who may
+    see one (staff who may change the row), and the copy kept under a token."""
 
     def preview_urls(self, wrap) -> list:
         return [
@@ -58,6 +59,36 @@ class PreviewMixin(NamedUrlsMixin):
                 {"page": "detail"},
                 name=self._url_name("preview_page"),
             ),
+        ]
+
+    def _preview_object(self, request: HttpRequest, object_id: str):
+        obj = get_object_or_404(self.model, pk=unquote(object_id))
+        if not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        return obj
+
+    @staticmethod
+    def keep_preview(request: HttpRequest, stored: dict) -> str:
+        """Keep ``stored`` for this editor; the token that finds it again."""
+        token = secrets.token_urlsafe(9)
+        # As long as a staff sign-in lasts: a preview link outlives no session.
+        cache.set(preview_key(request, token), stored, settings.SESSION_COOKIE_AGE)
+        return token
+
+    @staticmethod
+    def preview_response(response: HttpResponse) -> HttpResponse:
+        """A preview page is never stored by a browser or a proxy, nor indexed."""
+        add_never_cache_headers(response)
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
+
+class PreviewMixin(StoredPreviewMixin):
+    """Views for ``TreatmentAdmin``: store a preview, then show its two pages."""
+
+    def preview_urls(self, wrap) -> list:
+        return [
+            *super().preview_urls(wrap),
             path(
                 "<path:object_id>/preview/<str:token>/faq/",
                 wrap(self.preview_page),
@@ -65,12 +96,6 @@ class PreviewMixin(NamedUrlsMixin):
                 name=self._url_name("preview_faq"),
             ),
         ]
-
-    def _preview_object(self, request: HttpRequest, object_id: str) -> Treatment:
-        obj = get_object_or_404(Treatment, pk=unquote(object_id))
-        if not self.has_change_permission(request, obj):
-            raise PermissionDenied
-        return obj
 
     def copy_on_page(self, request: HttpRequest, obj: Treatment) -> Snapshot:
         """The edit form as posted, saved or not, as one document."""
@@ -87,9 +112,7 @@ class PreviewMixin(NamedUrlsMixin):
         obj = self._preview_object(request, object_id)
         copy = self.copy_on_page(request, obj)
 
-        token = secrets.token_urlsafe(9)
-        # As long as a staff sign-in lasts: a preview link outlives no session.
-        cache.set(preview_key(request, token), stored_copy(obj, copy), settings.SESSION_COOKIE_AGE)
+        token = self.keep_preview(request, stored_copy(obj, copy))
         # Opened at the part being edited, which the edit page's script adds as ?at=.
         page, anchor = place_in_preview(copy, request.GET.get("at", ""))
         return redirect(self._preview_url(obj.pk, token, page) + (f"#{anchor}" if anchor else ""))
@@ -129,6 +152,4 @@ class PreviewMixin(NamedUrlsMixin):
                 "top_faq_count": TOP_FAQ_COUNT,
             },
         )
-        add_never_cache_headers(response)
-        response["X-Robots-Tag"] = "noindex, nofollow"
-        return response
+        return self.preview_response(response)
