@@ -8,7 +8,8 @@ from django.urls import reverse
 
 from tests.conftest import CLINIC_WEEK, hours, make_treatment
 from tests.public_site import OTHER_PAGES, PUBLIC_PAGES, build_public_site
-from treatments.models import SiteSettings
+from treatments.models import Page, SiteSettings
+from treatments.models.workflow import publish_without_review
 
 pytestmark = pytest.mark.django_db
 
@@ -151,3 +152,29 @@ def test_editors_are_told_who_can_add_the_details(client):
     assert "Finish setting up" in html
     assert "Ask an administrator to add them in Site settings." in html
     assert reverse("admin:treatments_sitesettings_changelist") not in html
+
+
+def test_the_admin_names_the_site_pages_patients_cannot_read_yet(admin_client, settings):
+    SiteSettings.objects.create(**FULL)
+    about = Page.objects.create(title="About us", slug="about", description="d", body="b")
+    privacy = Page.objects.create(title="Privacy", slug="privacy", description="d", body="b")
+    settings.CLINICAL_SIGNOFF_REQUIRED = True
+    html = _index(admin_client)
+    about_url = reverse("admin:treatments_page_change", args=[about.pk])
+    privacy_url = reverse("admin:treatments_page_change", args=[privacy.pk])
+    assert (
+        f'Patients cannot read <a href="{about_url}">About us</a> or '
+        f'<a href="{privacy_url}">Privacy</a> yet, so no page links to them. A page goes on '
+        "the site once it is published with a clinician's approval."
+    ) in html
+
+    settings.CLINICAL_SIGNOFF_REQUIRED = False
+    publish_without_review(about, None)
+    html = _index(admin_client)
+    assert (
+        f'Patients cannot read <a href="{privacy_url}">Privacy</a> yet, so no page links to it.'
+        in html
+    )
+    assert about_url not in html.split('id="content-main"')[0]
+    publish_without_review(privacy, None)
+    assert "Finish setting up" not in _index(admin_client)

@@ -1,4 +1,5 @@
-"""The clinical review panel on the admin index: what waits, what is due."""
+"""The admin index's panels: what waits for clinical review, what is due, and the site
+pages patients cannot read yet."""
 
 import datetime
 
@@ -8,10 +9,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from treatments.editorial.admin.treatments import ATTENTION, with_review_columns
-from treatments.models import Feedback, ReviewRequest, Treatment
-from treatments.models.workflow import DUE_SOON_DAYS
+from treatments.models import Feedback, Page, ReviewRequest, Treatment
+from treatments.models.workflow import DUE_SOON_DAYS, signoff_required
 
 register = template.Library()
+# Whether a page needs a clinician's approval to go on the site.
+register.simple_tag(signoff_required)
 
 
 @register.inclusion_tag("admin/treatments/review_summary.html", takes_context=True)
@@ -42,6 +45,14 @@ def review_summary(context) -> dict:
         (ATTENTION, len(Feedback.objects.needing_attention()), f"{listing}?review=attention"),
     ]
     return {"rows": rows}
+
+
+@register.simple_tag(takes_context=True)
+def pages_not_on_the_site(context) -> list[Page]:
+    """The site pages (About, Privacy) patients cannot read yet: no page links to one until
+    it is published (in production, with a clinician's approval)."""
+    public = context.get("public_pages") or frozenset()
+    return [page for page in Page.objects.order_by("title") if page.slug not in public]
 
 
 def _count(condition: Q) -> Count:
