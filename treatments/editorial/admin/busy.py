@@ -9,9 +9,17 @@ that nothing was saved and to press Save again in a minute.
 
 The page is made again outside any transaction (reading needs no lock in WAL mode), with
 a form that cannot be saved, so nothing here waits for the lock a second time.
+
+A page that only reads (the list, an edit page opened) never asks for the lock at all.
+django-reversion's admin wraps the list and the edit pages in a revision, which is a
+transaction; with SQLite's IMMEDIATE mode a transaction takes the write lock as it begins,
+so without ``create_revision`` below those pages waited the whole busy timeout and the
+list then failed. Django's own edit view opens no transaction for GET and HEAD either.
 """
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django import forms
 from django.contrib import messages
@@ -29,6 +37,8 @@ BUSY_MESSAGE = (
 # Browsers never fill a file box in again.
 BUSY_FILE_MESSAGE = " Choose the picture file again before you press Save."
 BUSY_CODE = "database_busy"
+# Requests that change nothing (as Django's changeform_view counts them).
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 # Set on the request while its page is made again after a busy save.
 _BUSY_FLAG = "database_busy"
 
@@ -54,6 +64,16 @@ class BusyMixin:
     Put it first among the bases, so it also covers the transactions that
     django-reversion's ``VersionAdmin`` opens around the add and change views.
     """
+
+    @contextmanager
+    def create_revision(self, request) -> Iterator[None]:
+        """django-reversion's revision around a view, except for a request that only
+        reads: it saves nothing to record, and must not wait for the write lock."""
+        if request.method in READ_ONLY_METHODS:
+            yield
+            return
+        with super().create_revision(request):
+            yield
 
     def add_view(self, request, form_url="", extra_context=None):
         try:
