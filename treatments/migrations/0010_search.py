@@ -13,24 +13,9 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 from treatments.migrations._permissions import grant
+from treatments.migrations._vendor import RunSQLOn
 
 ACTIONS = ("add", "change", "delete", "view")
-
-
-class RunSQLOn(migrations.RunSQL):
-    """RunSQL on one kind of database only: each engine has its own full-text index."""
-
-    def __init__(self, vendor: str, *args, **kwargs):
-        self.vendor = vendor
-        super().__init__(*args, **kwargs)
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == self.vendor:
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == self.vendor:
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
 
 
 FTS = "treatments_searchentry_fts"
