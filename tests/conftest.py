@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.cache import caches
 
 from clinic_site.pagecache import invalidation, versions
+from tests.tools import require
 from treatments.models import FAQ, Reminder, Section, Treatment
 from treatments.models.section_kinds import SectionKind
 from treatments.models.site_settings import WEEKDAYS
@@ -128,6 +129,15 @@ def draft(db) -> Treatment:
 
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+# axe-core from npm (package.json, pinned; `make test` installs it).
+AXE_JS = REPO / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture(scope="session")
+def axe_path() -> str:
+    """axe-core's script, for the browser tests that run it on a page."""
+    require(AXE_JS.exists(), f"{AXE_JS} not found: run `npm ci` (make test does)")
+    return str(AXE_JS)
 
 
 @pytest.fixture(scope="session")

@@ -14,15 +14,12 @@ fails (as tests/test_html_valid.py does for vnu).
 
 import pytest
 
-from tests.conftest import REPO
 from tests.public_site import OTHER_PAGES, PUBLIC_PAGES
-from tests.tools import require
 from tests.ui_site import DIAGRAM_SRC, UI_PAGES, build_ui_site
 from treatments.models import SiteSettings
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-AXE_JS = REPO / "node_modules" / "axe-core" / "axe.min.js"
 SCHEMES = ["light", "dark"]
 WIDTHS = [375, 1280]
 # Every kind of public page: those crawlers index, 404 and 410, the care sheets, search
@@ -39,12 +36,6 @@ RUN_AXE = """async () => {
     `${v.id} (${v.impact}): ${v.help} -> ` +
     v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(", "));
 }"""
-
-
-@pytest.fixture(scope="session")
-def axe_path():
-    require(AXE_JS.exists(), f"{AXE_JS} not found: run `npm ci` (make test does)")
-    return str(AXE_JS)
 
 
 @pytest.fixture

@@ -12,7 +12,8 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from tests import test_admin_browser as admin_browser
-from tests.test_accessibility import AXE_JS, RUN_AXE
+from tests.conftest import AXE_JS
+from tests.test_accessibility import RUN_AXE
 from tests.test_images import photo
 from treatments.media.pictures import process_upload
 from treatments.models import FAQ, Image, Section, Treatment

@@ -10,19 +10,12 @@ import pytest
 from django.core.management import call_command
 
 from tests.conftest import CONTENT_DIR
-from tests.test_accessibility import AXE_JS, _violations
-from tests.tools import require
+from tests.test_accessibility import _violations
 from treatments.models import Feedback, SiteSettings
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 TREATMENT = "/treatments/microneedling/"
-
-
-@pytest.fixture(scope="session")
-def axe_path():
-    require(AXE_JS.exists(), f"{AXE_JS} not found: run `npm ci` (make test does)")
-    return str(AXE_JS)
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from tests.test_accessibility import RUN_AXE, axe_path  # noqa: F401 - a fixture
+from tests.test_accessibility import RUN_AXE
 from tests.test_admin_browser import desk, faq_answer, open_treatment, sign_in, site  # noqa: F401
 from treatments.models import FAQ
 
@@ -175,7 +175,7 @@ def test_on_a_phone_there_is_no_panel_and_preview_opens_a_tab_at_the_answer(desk
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_the_change_page_with_its_panel_and_a_flagged_box_passes_axe(
     browser,
-    axe_path,  # noqa: F811
+    axe_path,
     site,  # noqa: F811
     scheme,
 ):
