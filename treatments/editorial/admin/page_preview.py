@@ -8,11 +8,10 @@ shown as typed, even where the save would refuse them: the preview is where an e
 sees what is wrong. Their Markdown is rendered and sanitized as a publication's is.
 """
 
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 
-from treatments.editorial.admin.preview import StoredPreviewMixin, preview_key
+from treatments.editorial.admin.preview import StoredPreviewMixin
 from treatments.models.document import PAGE_FIELDS, PageDocument
 from treatments.models.live import live_page, page_snapshot
 
@@ -36,7 +35,7 @@ class PagePreviewMixin(StoredPreviewMixin):
         self, request: HttpRequest, object_id: str, token: str, page: str
     ) -> HttpResponse:
         subject = self._preview_object(request, object_id)
-        stored = cache.get(preview_key(request, token))
+        stored = self.stored_preview(request, subject, token)
         if not stored or stored.get("page") != subject.pk:
             raise Http404("This preview has expired: press Preview on the edit page again.")
         shown = live_page(stored["snapshot"], pk=subject.pk, is_public=False)

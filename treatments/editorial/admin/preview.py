@@ -75,6 +75,10 @@ class StoredPreviewMixin(NamedUrlsMixin):
         cache.set(preview_key(request, token), stored, settings.SESSION_COOKIE_AGE)
         return token
 
+    def stored_preview(self, request: HttpRequest, obj, token: str) -> dict | None:
+        """The copy kept under ``token`` for this editor, if it is still there."""
+        return cache.get(preview_key(request, token))
+
     @staticmethod
     def preview_response(response: HttpResponse) -> HttpResponse:
         """A preview page is never stored by a browser or a proxy, nor indexed."""
@@ -119,10 +123,6 @@ class PreviewMixin(StoredPreviewMixin):
 
     def _preview_url(self, pk, token: str, page: str) -> str:
         return self._url("preview_page" if page == "detail" else "preview_faq", pk, token)
-
-    def stored_preview(self, request: HttpRequest, obj: Treatment, token: str) -> dict | None:
-        """The copy kept under ``token`` for this editor, if it is still there."""
-        return cache.get(preview_key(request, token))
 
     def preview_page(self, request: HttpRequest, object_id: str, token: str, page: str):
         obj = self._preview_object(request, object_id)
