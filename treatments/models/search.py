@@ -3,7 +3,8 @@ knows for "Did you mean", and the synonyms staff keep.
 
 The entries hold plain text. The database's own full-text engine indexes them: an FTS5
 table kept in step by triggers on SQLite, a weighted ``tsvector`` column that PostgreSQL
-generates itself (both made by migration 0010, not by these models). A later migration
+generates itself (both made by migration 0010, not by these models), and on PostgreSQL
+the headings' vectors in a narrow table that triggers keep in step (0015). A later migration
 that rebuilds ``treatments_searchentry`` on SQLite drops its triggers and must make them
 again; ``manage.py rebuild_search_index`` refills the index in any case.
 """

@@ -36,6 +36,7 @@ from treatments.models import Publication, SearchEntry, SearchSynonym, Treatment
 from treatments.public.search import freshness, spelling
 from treatments.public.search import query as query_module
 from treatments.public.search.backends import backend
+from treatments.public.search.backends.base import Visible
 from treatments.public.search.query import (
     STOP_WORDS,
     Concept,
@@ -102,9 +103,10 @@ class Results:
 
 
 def visible(now) -> QuerySet:
-    """The ids of the publications patients may read at ``now``: a subquery every search
-    statement filters its entries by, in the database."""
-    return Publication.objects.public(now).of_model(Treatment).order_by().values("pk")
+    """The ids of the publications patients may read at ``now``, which every search
+    statement filters its entries by, in the database (``SearchBackend.readable``)."""
+    publications = Publication.objects.public(now).of_model(Treatment).order_by()
+    return publications.values_list("pk", flat=True)
 
 
 @functools.lru_cache(maxsize=4)
@@ -148,16 +150,16 @@ def _frequency(concepts_: tuple[Concept, ...]) -> dict[str, int]:
     return backend().counts(sorted(words), query_module.COMMON + 1)
 
 
-def _find(words: tuple[str, ...], wanted: tuple[Concept, ...], limit: int, now):
+def _find(words: tuple[str, ...], wanted: tuple[Concept, ...], limit: int, now, generation: str):
     """The hits, best first, and whether there are more than ``limit``.
 
     An entry whose heading is exactly what was asked ("aftercare", "microneedling")
     comes first; the engine ranks the rest (``query.plan``: on a large site, only the
     entries that match the rarer words). A narrowed search that finds nothing is widened.
     """
-    engine, readable = backend(), visible(now)
+    engine, readable = backend(), Visible(visible(now), generation)
     exact = list(
-        SearchEntry.objects.filter(heading_key=" ".join(words), publication__in=readable)
+        engine.readable(SearchEntry.objects.filter(heading_key=" ".join(words)), readable)
         .order_by("position", "id")
         .values_list("id", flat=True)[:limit]
     )
@@ -180,7 +182,7 @@ def _search(query: Query, limit: int, now, generation: str) -> Results:
     wanted = concepts(words, synonyms)
     if not wanted:
         return Results(query)
-    hits, more = _find(words, wanted, limit, now)
+    hits, more = _find(words, wanted, limit, now, generation)
     # The vocabulary also knows words of pages not live yet: a correction is offered
     # only when it finds something patients may read.
     return Results(query, hits, suggestion=suggestion if hits else "", more=more)

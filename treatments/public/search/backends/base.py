@@ -8,21 +8,36 @@ whether a word is found at all.
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
 from treatments.public.search.query import Concept, Plan
 
 
+@dataclass(frozen=True, eq=False)
+class Visible:
+    """The publications patients may read, as one search sees them: ``query`` selects
+    their ids, and ``generation`` is that of the search's results (``freshness``), which
+    moves on whenever they may have changed, so ids read once may be kept under it."""
+
+    query: QuerySet
+    generation: str
+
+
 class SearchBackend(ABC):
     """One database's full-text search. Get the one for a connection with ``backend()``."""
 
     @abstractmethod
-    def ranked(self, plan: Plan, *, visible: QuerySet, limit: int) -> list[int]:
-        """Ids of the entries of the publications ``visible`` selects (a subquery of
-        their ids) that match any of ``plan.required`` (in their heading, when
+    def ranked(self, plan: Plan, *, visible: Visible, limit: int) -> list[int]:
+        """Ids of the entries of the publications ``visible`` selects (as for
+        ``readable``) that match any of ``plan.required`` (in their heading, when
         ``plan.headings_only``), best first by all of ``plan.concepts``: the filter,
         the ranking and the limit are applied by the database."""
+
+    def readable(self, entries: QuerySet, visible: Visible) -> QuerySet:
+        """``entries`` narrowed to those of the publications ``visible`` selects."""
+        return entries.filter(publication__in=visible.query)
 
     @abstractmethod
     def marked(self, concepts: Sequence[Concept], ids: Sequence[int]) -> dict[int, str]:

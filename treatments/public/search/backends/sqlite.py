@@ -10,10 +10,9 @@ entries to keep those of publications patients may read now (a subquery of
 from collections.abc import Sequence
 
 from django.db import connection
-from django.db.models import QuerySet
 
 from treatments.models import SearchEntry
-from treatments.public.search.backends.base import SearchBackend
+from treatments.public.search.backends.base import SearchBackend, Visible
 from treatments.public.search.query import Concept, Plan
 from treatments.public.search.text import MARK_END, MARK_START
 
@@ -63,8 +62,8 @@ def plan_expression(plan: Plan) -> str:
 
 
 class SQLiteBackend(SearchBackend):
-    def ranked(self, plan: Plan, *, visible: QuerySet, limit: int) -> list[int]:
-        visible_sql, visible_params = visible.query.sql_with_params()
+    def ranked(self, plan: Plan, *, visible: Visible, limit: int) -> list[int]:
+        visible_sql, visible_params = visible.query.query.sql_with_params()
         sql = RANKED_SQL.format(visible=visible_sql)
         expression = plan_expression(plan)
         candidates = limit * CANDIDATES_PER_RESULT + CANDIDATES_MORE
