@@ -340,8 +340,9 @@ def test_in_front_of_a_shared_cache_each_process_keeps_pages_in_memory_too(
     settings.CACHES = {**settings.CACHES, "default": cache_from_url(f"file://{tmp_path}")}
     local_cache = caches[settings.PAGE_CACHE["LOCAL_CACHE"]]
     assert client.get("/treatments/peel/")[STATE] == "miss"
-    # Three encodings of the page and its two versions.
-    assert len(list(tmp_path.iterdir())) == 5
+    # Three encodings of the page, its two versions, and the generation of what
+    # patients may read (search.freshness), which the footer's links are read under.
+    assert len(list(tmp_path.iterdir())) == 6
     assert client.get("/treatments/peel/")[STATE] == "hit"  # from this process's memory
 
     local_cache.clear()

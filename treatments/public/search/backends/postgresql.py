@@ -21,6 +21,7 @@ import math
 import operator
 from collections.abc import Sequence
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchVectorField
 from django.db import connection
 from django.db.models import BooleanField, QuerySet
@@ -31,6 +32,9 @@ from treatments.public.search.backends.base import SearchBackend, Visible
 from treatments.public.search.query import Concept, Plan
 from treatments.public.search.text import MARK_END, MARK_START
 
+TABLE = SearchEntry._meta.db_table
+# The headings' vectors, in a narrow table of their own (migration 0015).
+HEADINGS = "treatments_searchheading"
 CONFIG = "english"
 # ts_rank's weights of the classes D, C, B, A.
 WEIGHTS = [0.05, 0.25, 0.4, 1.0]
@@ -41,7 +45,7 @@ NORMALIZATION = 1
 
 def _vector() -> RawSQL:
     """A generated column, which the model does not declare (SQLite has no such type)."""
-    column = f'"{SearchEntry._meta.db_table}"."search_vector"'
+    column = f'"{TABLE}"."search_vector"'
     return RawSQL(column, (), output_field=SearchVectorField())  # noqa: S611 - a constant
 
 
@@ -102,10 +106,7 @@ def _entries() -> int:
     """About how many entries there are: the planner's estimate on a large table (free),
     a count on a small one (cheap)."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
-            [SearchEntry._meta.db_table],
-        )
+        cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass", [TABLE])
         row = cursor.fetchone()
     estimate = row[0] if row else 0
     return estimate if estimate >= ESTIMATE_FROM else max(SearchEntry.objects.count(), 1)
@@ -126,7 +127,7 @@ ESTIMATE_SQL = f"""
     ) AS stats
 """  # noqa: S608 - the configuration is a constant
 COUNT_SQL = (
-    f"(SELECT count(*) FROM (SELECT 1 FROM {SearchEntry._meta.db_table} WHERE search_vector @@ "  # noqa: S608
+    f"(SELECT count(*) FROM (SELECT 1 FROM {TABLE} WHERE search_vector @@ "  # noqa: S608
     f"phraseto_tsquery('{CONFIG}', %s) LIMIT %s) AS matches)"
 )
 
@@ -187,18 +188,17 @@ def _ids(visible: Visible) -> str:
     ``%s::bigint[]`` parameter; read once per generation of results (6 ms at 1,000
     treatments, for a list that changes only when they do). As text, since psycopg
     took 7 ms a search to write a list of a thousand numbers into each statement."""
-    ids = _known.get(visible.generation)
+    # Whether sign-off is required decides what is public too (tests change it).
+    key = f"{visible.generation}:{settings.CLINICAL_SIGNOFF_REQUIRED}"
+    ids = _known.get(key)
     if ids is None:
         ids = "{" + ",".join(str(pk) for pk in visible.query) + "}"
         if len(_known) >= KNOWN_GENERATIONS:
             _known.clear()
-        _known[visible.generation] = ids
+        _known[key] = ids
     return ids
 
 
-TABLE = SearchEntry._meta.db_table
-# The headings' vectors, in a narrow table of their own (migration 0015).
-HEADINGS = "treatments_searchheading"
 # Ranking costs a few microseconds an entry for each phrase of each concept, and a
 # common word matches thousands of entries. So the matching entries are ranked first
 # with one ts_rank against all the phrases at once, and only the best ``CANDIDATES`` of
