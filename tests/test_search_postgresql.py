@@ -2,10 +2,11 @@
 (tests/test_search.py). Run in CI's second half, against a real PostgreSQL server."""
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.conftest import make_treatment
+from tests.conftest import CONTENT_DIR, make_treatment
 from treatments.models import Publication, SearchEntry, Treatment
 from treatments.public.search import Query, search
 from treatments.public.search.backends import backend
@@ -109,3 +110,13 @@ def test_the_visible_publications_are_read_once_a_generation(pages):
     assert [hit.url for hit in search(Query.parse("light"))] == ["/treatments/laser/#overview"]
     Treatment.objects.get(slug="laser").delete()
     assert publication_reads("sun") == 1
+
+
+def test_an_import_gathers_the_statistics_searches_are_planned_with(db, monkeypatch):
+    monkeypatch.setattr(engine, "ESTIMATE_FROM", 0)
+    call_command("import_content", str(CONTENT_DIR), verbosity=0)
+    words = ["microneedling", "sun", "skin"]
+    # Gathered from every row of the entries just imported: the shares are exact.
+    estimated = engine.estimated_counts(words, SearchEntry.objects.count(), 10_000)
+    assert estimated == engine.exact_counts(words, 10_000)
+    assert estimated["microneedling"] > 10

@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from treatments.content.file_format import ContentError
 from treatments.content.sync import Outcome, import_content
+from treatments.public.search import index as search_index
 
 
 class Command(BaseCommand):
@@ -57,6 +58,9 @@ class Command(BaseCommand):
             )
         except ContentError as exc:
             raise CommandError(f"Nothing was imported. {exc}") from exc
+        if not dry_run and (result.count(Outcome.CREATED) or result.count(Outcome.UPDATED)):
+            # Autovacuum would look in a minute or so; searches plan with them now.
+            search_index.gather_statistics()
 
         for file in result.files:
             warn = file.outcome in (Outcome.KEPT_EDITED, Outcome.MISSING) or any(

@@ -221,4 +221,11 @@ def rebuild() -> tuple[int, int]:
             made += len(entries)
             publications += 1
         backend().refresh()
+        backend().gather_statistics()
     return made, publications
+
+
+def gather_statistics() -> None:
+    """After a change to many entries at once (an import): see
+    ``SearchBackend.gather_statistics``."""
+    backend().gather_statistics()

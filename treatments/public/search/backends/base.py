@@ -55,3 +55,8 @@ class SearchBackend(ABC):
 
     def refresh(self) -> None:  # noqa: B027 - most engines need nothing here
         """Make the engine's index whole again from the entries (after a rebuild)."""
+
+    def gather_statistics(self) -> None:  # noqa: B027 - most engines need nothing here
+        """After many entries changed at once: the database's statistics of the index
+        gathered afresh, so that its plans (and ``counts``) see them at once rather than
+        whenever it next looks by itself."""

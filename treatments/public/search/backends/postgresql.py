@@ -286,5 +286,11 @@ class PostgreSQLBackend(SearchBackend):
         found.update(exact_counts([word for word in words if word not in found], cap))
         return found
 
+    def gather_statistics(self) -> None:
+        # Autovacuum analyses a table once a tenth of it changed, a minute or so later:
+        # until then, after a large import, common words were counted one by one.
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {TABLE}, {HEADINGS}")
+
     def finds(self, word: str) -> bool:
         return SearchEntry.objects.alias(vector=_vector()).filter(vector=_phrase(word)).exists()
